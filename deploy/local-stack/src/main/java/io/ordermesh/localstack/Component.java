@@ -1,0 +1,59 @@
+package io.ordermesh.localstack;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** One server of the local stack. Each runs as its own OS process so it can be stopped or killed alone. */
+enum Component {
+    POSTGRES(5432, false, "256m"),
+    REDIS(6379, false, null),
+    MONGO(27017, true, "512m"),
+    S3(9000, true, "192m"),
+    SQS(9324, true, "192m"),
+    KAFKA(9092, true, "384m");
+
+    static final String HOST = "127.0.0.1";
+
+    final int port;
+    /** True when the server runs inside a JVM started from this jar, false for a native binary. */
+    final boolean jvm;
+    final String maxHeap;
+
+    Component(int port, boolean jvm, String maxHeap) {
+        this.port = port;
+        this.jvm = jvm;
+        this.maxHeap = maxHeap;
+    }
+
+    String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Optional<Component> byId(String id) {
+        return Arrays.stream(values()).filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    static List<Component> parse(List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of(values());
+        }
+        return ids.stream()
+                .map(id -> byId(id).orElseThrow(() -> new IllegalArgumentException(
+                        "unknown component '" + id + "', expected one of " + Arrays.toString(values()).toLowerCase(Locale.ROOT))))
+                .toList();
+    }
+
+    boolean listening() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(HOST, port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
