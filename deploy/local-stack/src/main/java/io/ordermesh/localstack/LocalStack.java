@@ -45,6 +45,8 @@ public final class LocalStack {
     }
 
     public static void main(String[] args) throws Exception {
+        // Two logback.xml are on the class path (ours first, ElasticMQ's); Logback reports that at start.
+        System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
         List<String> rest = new ArrayList<>(List.of(args));
         Path home = Path.of(".local");
         int i = rest.indexOf("--home");
