@@ -107,6 +107,23 @@ public final class ProblemMappers {
         }
     }
 
+    /**
+     * Quarkus ships a mapper for this subtype (wrong types, missing creators); a mapper of our own
+     * for the same type takes precedence, so these answers carry the field too.
+     */
+    @Provider
+    public static class MismatchedInputMapper implements ExceptionMapper<MismatchedInputException> {
+        @Context
+        UriInfo uri;
+
+        @Override
+        public Response toResponse(MismatchedInputException e) {
+            JsonMapper json = new JsonMapper();
+            json.uri = uri;
+            return json.toResponse(e);
+        }
+    }
+
     /** JAX-RS' own errors (404 for unknown paths, 405, 406, 415, ...) keep their status as problems. */
     @Provider
     public static class WebApplicationMapper implements ExceptionMapper<WebApplicationException> {
@@ -116,8 +133,10 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(WebApplicationException e) {
             int status = e.getResponse().getStatus();
-            if (e.getCause() instanceof JsonProcessingException json) {
-                return new JsonMapper().toResponse(json);
+            if (e.getCause() instanceof JsonProcessingException cause) {
+                JsonMapper json = new JsonMapper();
+                json.uri = uri;
+                return json.toResponse(cause);
             }
             Response.StatusType type = Response.Status.fromStatusCode(status);
             String title = type == null ? "Error" : type.getReasonPhrase();
