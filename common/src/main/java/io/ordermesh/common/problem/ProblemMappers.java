@@ -112,6 +112,23 @@ public final class ProblemMappers {
         }
     }
 
+    /**
+     * A wrong type in otherwise valid JSON. Quarkus REST ships its own mapper for this subtype, which
+     * would win over {@link JsonMapper} (closer type) and answer plain JSON; this one keeps it a problem.
+     */
+    @Provider
+    public static class MismatchedInputMapper implements ExceptionMapper<MismatchedInputException> {
+        @Context
+        UriInfo uri;
+
+        @Override
+        public Response toResponse(MismatchedInputException e) {
+            JsonMapper json = new JsonMapper();
+            json.uri = uri;
+            return json.toResponse(e);
+        }
+    }
+
     /** JAX-RS' own errors (404 for unknown paths, 405, 406, 415, ...) keep their status as problems. */
     @Provider
     public static class WebApplicationMapper implements ExceptionMapper<WebApplicationException> {

@@ -20,6 +20,10 @@ public interface OmsConfig {
     Paging paging();
 
     interface Outbox {
+        /** How often the relay runs (read by the scheduler). */
+        @WithDefault("2s")
+        String relayEvery();
+
         /** Events pending longer than this are republished by the relay (the publisher had its chance). */
         @WithDefault("5s")
         Duration relayAfter();
@@ -34,6 +38,10 @@ public interface OmsConfig {
     }
 
     interface Uploads {
+        /** How often the SQS relay runs (read by the scheduler). */
+        @WithDefault("5s")
+        String relayEvery();
+
         /** Largest accepted CSV; keep quarkus.http.limits.max-body-size a little above it (multipart framing). */
         @WithDefault("209715200")
         long maxBytes();
