@@ -113,8 +113,8 @@ public final class ProblemMappers {
     }
 
     /**
-     * A wrong type in otherwise valid JSON. Quarkus REST ships its own mapper for this subtype, which
-     * would win over {@link JsonMapper} (closer type) and answer plain JSON; this one keeps it a problem.
+     * Quarkus ships a mapper for this subtype (wrong types, missing creators); a mapper of our own
+     * for the same type takes precedence, so these answers carry the field too.
      */
     @Provider
     public static class MismatchedInputMapper implements ExceptionMapper<MismatchedInputException> {
@@ -138,8 +138,10 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(WebApplicationException e) {
             int status = e.getResponse().getStatus();
-            if (e.getCause() instanceof JsonProcessingException json) {
-                return new JsonMapper().toResponse(json);
+            if (e.getCause() instanceof JsonProcessingException cause) {
+                JsonMapper json = new JsonMapper();
+                json.uri = uri;
+                return json.toResponse(cause);
             }
             Response.StatusType type = Response.Status.fromStatusCode(status);
             String title = type == null ? "Error" : type.getReasonPhrase();
