@@ -62,7 +62,12 @@ public final class ProblemMappers {
         private static String field(ConstraintViolation<?> v) {
             String path = v.getPropertyPath().toString();
             String[] parts = path.split("\\.", 3);
-            return parts.length == 3 ? parts[2] : parts[parts.length - 1];
+            return snakeCase(parts.length == 3 ? parts[2] : parts[parts.length - 1]);
+        }
+
+        /** Property paths carry Java names; clients wrote snake_case JSON ("items[0].skuId" → "items[0].sku_id"). */
+        static String snakeCase(String path) {
+            return path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
         }
     }
 

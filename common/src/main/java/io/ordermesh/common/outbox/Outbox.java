@@ -1,0 +1,246 @@
+package io.ordermesh.common.outbox;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Updates;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The in-document outbox (promise 2 without multi-document transactions). A service writes a
+ * state change together with its {@link PendingEvent}s in one single-document update
+ * ({@code pending_events}), then hands them to {@link #publish}. Each event is sent with an
+ * idempotent producer ({@code acks=all}); once the broker acknowledged it, it is removed with
+ * {@code $pull} by event id (acknowledgements are batched into one update per collection).
+ * <p>
+ * Publishing right after the write is best effort: if the process dies, the broker is down or the
+ * send queue is full, the event simply stays in the document, and {@link #relay} (run on a
+ * schedule by each service) sends whatever has been pending longer than a few seconds. Delivery is
+ * therefore at least once; consumers deduplicate on {@code event_id}.
+ * <p>
+ * A plain class, not a CDI bean: each service builds one with its own producer (see
+ * {@link #producerProperties}) and closes it on shutdown.
+ */
+public final class Outbox implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Outbox.class);
+    private static final String PENDING = "pending_events";
+
+    private record Ack(MongoCollection<Document> collection, Object documentId, String eventId) {
+    }
+
+    private final Producer<String, String> producer;
+    private final ThreadPoolExecutor sender;
+    private final BlockingQueue<Ack> acks = new LinkedBlockingQueue<>();
+    private final Thread acker;
+    private volatile boolean closed;
+
+    public Outbox(Producer<String, String> producer, int maxQueuedSends) {
+        this.producer = producer;
+        // One thread is plenty: send() only appends to the producer's buffer. It exists so that a
+        // caller never blocks on broker metadata while the broker is down (max.block.ms).
+        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(maxQueuedSends),
+                r -> daemon(r, "outbox-sender"));
+        this.acker = daemon(this::drainAcks, "outbox-acker");
+        this.acker.start();
+    }
+
+    /** Producer settings every outbox uses: idempotent, acknowledged by all in-sync replicas. */
+    public static Properties producerProperties(String bootstrapServers, String clientId) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // Fail fast when the broker is away: the event is safe in MongoDB and the relay retries.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return p;
+    }
+
+    /** The index the relay's query needs (multikey, only documents with pending events have entries). */
+    public static void createIndex(MongoCollection<Document> collection) {
+        collection.createIndex(Indexes.ascending(PENDING + "." + PendingEvent.CREATED_AT),
+                new IndexOptions().name("outbox_pending").sparse(true));
+    }
+
+    /**
+     * Sends the events of one document, already durably written in its {@code pending_events}.
+     * Never blocks; the future completes when every event is acknowledged by the broker (and its
+     * removal queued) or exceptionally when a send failed, in which case the relay takes over.
+     */
+    public CompletableFuture<Void> publish(MongoCollection<Document> collection, Object documentId, List<PendingEvent> events) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        if (events.isEmpty()) {
+            all.complete(null);
+            return all;
+        }
+        try {
+            sender.execute(() -> send(collection, documentId, events, all));
+        } catch (RejectedExecutionException e) {
+            all.completeExceptionally(new IllegalStateException("outbox send queue full; the relay will publish", e));
+        }
+        return all;
+    }
+
+    private void send(MongoCollection<Document> collection, Object documentId, List<PendingEvent> events, CompletableFuture<Void> all) {
+        List<CompletableFuture<Void>> sends = new ArrayList<>(events.size());
+        for (PendingEvent e : events) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            sends.add(one);
+            try {
+                producer.send(new ProducerRecord<>(e.topic(), e.key(), e.payload()), (meta, error) -> {
+                    if (error != null) {
+                        LOG.debugf("outbox: event %s to %s not sent (%s); left for the relay", e.eventId(), e.topic(), error.toString());
+                        one.completeExceptionally(error);
+                    } else {
+                        acks.add(new Ack(collection, documentId, e.eventId()));
+                        one.complete(null);
+                    }
+                });
+            } catch (RuntimeException error) {
+                LOG.debugf("outbox: event %s to %s not sent (%s); left for the relay", e.eventId(), e.topic(), error.toString());
+                one.completeExceptionally(error);
+            }
+        }
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+            if (error != null) {
+                all.completeExceptionally(error);
+            } else {
+                all.complete(null);
+            }
+        });
+    }
+
+    /**
+     * Republishes events pending for longer than {@code olderThan} in at most {@code maxDocuments}
+     * documents of the collection, waiting up to {@code timeout} for the broker. Answers how many
+     * events were acknowledged. Safe to run on several instances at once (duplicates are allowed
+     * by the at-least-once contract and removed by event id downstream).
+     */
+    public int relay(MongoCollection<Document> collection, Duration olderThan, int maxDocuments, Duration timeout) {
+        Date cutoff = Date.from(Instant.now().minus(olderThan));
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        int[] sent = {0};
+        for (Document d : collection.find(Filters.lt(PENDING + "." + PendingEvent.CREATED_AT, cutoff))
+                .projection(new Document(PENDING, 1)).limit(maxDocuments)) {
+            List<Document> pending = d.getList(PENDING, Document.class, List.of());
+            List<PendingEvent> due = pending.stream().map(PendingEvent::fromDocument)
+                    .filter(e -> e.createdAt().isBefore(cutoff.toInstant())).toList();
+            if (due.isEmpty()) {
+                continue;
+            }
+            LOG.infof("outbox relay: republishing %d event(s) of %s", due.size(), d.get("_id"));
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            send(collection, d.get("_id"), due, f);
+            sends.add(f.thenRun(() -> {
+                synchronized (sent) {
+                    sent[0] += due.size();
+                }
+            }));
+        }
+        try {
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("outbox relay: not every event was acknowledged (%s); will retry", e.toString());
+        }
+        flushAcks();
+        synchronized (sent) {
+            return sent[0];
+        }
+    }
+
+    /** Removes every acknowledged event now (the acker thread does this continuously). */
+    public void flushAcks() {
+        List<Ack> batch = new ArrayList<>();
+        acks.drainTo(batch);
+        pull(batch);
+    }
+
+    private void drainAcks() {
+        List<Ack> batch = new ArrayList<>();
+        while (!closed || !acks.isEmpty()) {
+            try {
+                Ack first = acks.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                acks.drainTo(batch, 999);
+                pull(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // MongoDB away: the events stay pending and are sent again by the relay; harmless.
+                LOG.warnf("outbox: could not remove %d acknowledged event(s): %s", batch.size(), e.toString());
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** One update per collection: pull the acknowledged event ids from the documents that hold them. */
+    private static void pull(List<Ack> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<MongoCollection<Document>, Map<Object, List<String>>> byCollection = new HashMap<>();
+        for (Ack a : batch) {
+            byCollection.computeIfAbsent(a.collection(), c -> new LinkedHashMap<>())
+                    .computeIfAbsent(a.documentId(), d -> new ArrayList<>()).add(a.eventId());
+        }
+        byCollection.forEach((collection, docs) -> {
+            List<String> eventIds = docs.values().stream().flatMap(List::stream).toList();
+            collection.updateMany(Filters.in("_id", docs.keySet()),
+                    Updates.pull(PENDING, Filters.in(PendingEvent.EVENT_ID, eventIds)));
+        });
+    }
+
+    @Override
+    public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(5, TimeUnit.SECONDS);
+            producer.flush();
+            closed = true;
+            acker.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
