@@ -28,6 +28,9 @@ public final class TestStack {
 
     private static final int[] PORTS = {5432, 6379, 27017, 9000, 9324, 9092};
     private static boolean started;
+    /** The home of the stack this JVM started (null when it reused one that was already up). */
+    private static Path ownHome;
+    private static List<String> ownComponents = List.of();
 
     private TestStack() {
     }
@@ -49,6 +52,8 @@ public final class TestStack {
         List<String> out = launcher(jar, home, "up");
         String startedLine = out.stream().filter(l -> l.startsWith("started:")).findFirst().orElse("started:");
         String components = startedLine.substring("started:".length()).trim();
+        ownHome = home;
+        ownComponents = components.isEmpty() ? List.of() : List.of(components.split(","));
         if (!components.isEmpty()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 List<String> args = new ArrayList<>(List.of("down"));
@@ -56,6 +61,27 @@ public final class TestStack {
                 launcher(jar, home, args.toArray(String[]::new));
             }, "local-stack-down"));
         }
+    }
+
+    /**
+     * The home of a stack whose {@code component} this JVM may stop and start (a broker outage in a
+     * test): the one it started itself, or one named with {@code -Dordermesh.stack-home}. Empty when
+     * the test reuses a stack it does not own, such as a developer's running suite.
+     */
+    public static synchronized java.util.Optional<Path> controllable(String component) {
+        ensureUp();
+        String named = System.getProperty("ordermesh.stack-home");
+        if (named != null) {
+            return java.util.Optional.of(Path.of(named));
+        }
+        return ownComponents.contains(component) ? java.util.Optional.of(ownHome) : java.util.Optional.empty();
+    }
+
+    /** Stops ({@code down}) or starts ({@code up}) one component of a {@link #controllable} stack. */
+    public static void control(String action, String component) {
+        Path home = controllable(component).orElseThrow(() -> new IllegalStateException(
+                component + " belongs to a stack this test did not start; see TestStack.controllable"));
+        launcher(repositoryRoot().resolve("deploy/local-stack/target/local-stack.jar"), home, action, component);
     }
 
     /** Creates (once) a PostgreSQL database of this run and answers its JDBC URL. */
