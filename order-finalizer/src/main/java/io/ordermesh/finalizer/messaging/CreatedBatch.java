@@ -77,9 +77,8 @@ public class CreatedBatch {
             }
         }
         deadLetters.send(dead);
-        sample.stop(latency);
-        LOG.debugf("batch: %d record(s), %d order(s): %s", dead.size() + byOrder.values().stream().mapToInt(List::size).sum(),
-                byOrder.size(), outcome);
+        long nanos = sample.stop(latency);
+        LOG.debugf("batch: %d order(s) in %d ms: %s", byOrder.size(), nanos / 1_000_000, outcome);
         return outcome;
     }
 
