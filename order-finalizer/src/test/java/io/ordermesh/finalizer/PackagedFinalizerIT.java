@@ -151,7 +151,7 @@ class PackagedFinalizerIT {
     void killedWithSigkillMidRunAndRestartedEveryOrderIsAllocatedOnceAndAnnounced() throws Exception {
         ImsData.Tenant t = ims.tenant(1);
         ims.setStock(t, t.skus().get(0), 100_000);
-        int n = 6000;
+        int n = 3000;
         List<Order> list = orders(t, "k9-", n);
         try (OrderFeed feed = new OrderFeed(orders, json, TOPIC_CREATED)) {
             feed.insertAndPublish(list);

@@ -107,6 +107,7 @@ public class Finalizer {
         }
         Map<UUID, String> rejected = new LinkedHashMap<>();
         List<Decision> decisions = new ArrayList<>();
+        long imsStart = System.nanoTime();
         for (Map.Entry<UUID, List<Document>> tenant : byTenant.entrySet()) {
             List<Document> docs = tenant.getValue();
             for (int i = 0; i < docs.size(); i += Allocations.MAX_BATCH) {
@@ -128,7 +129,10 @@ public class Finalizer {
                 }
             }
         }
+        long writeStart = System.nanoTime();
         Set<String> applied = write(decisions);
+        LOG.debugf("%d order(s): IMS %d ms, MongoDB %d ms", decisions.size(), (writeStart - imsStart) / 1_000_000,
+                (System.nanoTime() - writeStart) / 1_000_000);
         int allocated = 0;
         int held = 0;
         int invalid = 0;
