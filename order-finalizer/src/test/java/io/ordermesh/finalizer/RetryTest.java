@@ -122,7 +122,7 @@ class RetryTest {
         given().contentType(ContentType.JSON).header(Tenants.HEADER, t.id().toString())
                 .body(Map.of("hub_id", t.hub().toString(), "sku_ids", List.of(sku.toString())))
                 .post("/retries").then().statusCode(202).body("orders_due", equalTo(10));
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(store.orders(), t.id(), "new_order") == 10);
+        await().atMost(Duration.ofSeconds(60)).until(() -> count(store.orders(), t.id(), "new_order") == 10);
     }
 
     @Test
