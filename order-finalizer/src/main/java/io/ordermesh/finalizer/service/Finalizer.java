@@ -187,8 +187,13 @@ public class Finalizer {
                 UUID tenant = UUID.fromString(d.snapshot().getString(OrderDocuments.TENANT_ID));
                 String orderId = d.snapshot().getString(OrderDocuments.ORDER_ID);
                 LOG.infof("order %s was cancelled while IMS allocated it; releasing the allocation", d.id());
-                ims.release(tenant, orderId); // Unavailable propagates: the batch is retried and releases then
-                compensatedCounter.increment();
+                try {
+                    ims.release(tenant, orderId); // Unavailable propagates: the batch is retried and releases then
+                    compensatedCounter.increment();
+                } catch (Ims.Rejected e) {
+                    // Not retryable here; oms-api's cancel (and its release retry) still releases the order.
+                    LOG.warnf("release of cancelled order %s refused by IMS: %s", d.id(), e.getMessage());
+                }
             }
         }
         return applied;
