@@ -1,0 +1,218 @@
+package io.ordermesh.finalizer;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.ordermesh.common.events.OrderEvent;
+import io.ordermesh.common.orders.Order;
+import io.ordermesh.common.orders.OrderStatus;
+import io.ordermesh.finalizer.support.Awaits;
+import io.ordermesh.finalizer.support.ImsData;
+import io.ordermesh.finalizer.support.OrderFeed;
+import io.ordermesh.finalizer.support.TcpProxy;
+import io.ordermesh.testsupport.ImsApiResource;
+import io.ordermesh.testsupport.TestStack;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static io.ordermesh.finalizer.support.Awaits.count;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged order-finalizer as a separate process (integration-test phase, after packaging),
+ * against the real stack and the real ims-api behind a switchable TCP proxy: killed with
+ * {@code kill -9} in the middle of its work and restarted, and cut off from IMS for a while.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PackagedFinalizerIT {
+
+    private static final String TOPIC_CREATED = "order.created." + TestStack.RUN_ID;
+    private static final String TOPIC_UPDATED = "order.updated." + TestStack.RUN_ID;
+    private static final String GROUP = "order-finalizer-" + TestStack.RUN_ID;
+
+    private static ImsApiResource imsResource;
+    private static ImsData ims;
+    private static TcpProxy proxy;
+    private static MongoClient mongo;
+    private static MongoCollection<Document> orders;
+    private static ObjectMapper json;
+    private static Process app;
+    private static String base;
+    private static final Path LOG = Path.of("target/packaged-finalizer-it.log");
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        TestStack.ensureUp();
+        imsResource = new ImsApiResource();
+        String imsUrl = imsResource.start().get("ordermesh.test.ims-url");
+        ims = new ImsData(imsUrl);
+        proxy = new TcpProxy(URI.create(imsUrl).getPort());
+        mongo = MongoClients.create("mongodb://127.0.0.1:27017");
+        orders = mongo.getDatabase("oms_" + TestStack.RUN_ID).getCollection("orders");
+        json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        startApp();
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        if (app != null) {
+            app.destroy();
+            app.waitFor();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (imsResource != null) {
+            imsResource.stop();
+        }
+        if (mongo != null) {
+            mongo.close();
+        }
+    }
+
+    private static void startApp() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        base = "http://127.0.0.1:" + port;
+        app = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-XX:+UseSerialGC", "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
+                "-Dordermesh.test.run-id=" + TestStack.RUN_ID, "-Dordermesh.finalizer.consumer.threads=2",
+                "-Dquarkus.rest-client.ims.url=http://127.0.0.1:" + proxy.port(), "-jar", "target/quarkus-app/quarkus-run.jar"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(LOG.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (true) {
+            try {
+                if (readiness() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // starting
+            }
+            if (!app.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("order-finalizer did not become ready; see " + LOG.toAbsolutePath());
+            }
+            Thread.sleep(300);
+        }
+    }
+
+    private static int readiness() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static List<Order> orders(ImsData.Tenant t, String prefix, int n) {
+        List<Order> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(OrderFeed.order(t, prefix + i, ImsData.items(t.skus().get(0), 1)));
+        }
+        return list;
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void killedWithSigkillMidRunAndRestartedEveryOrderIsAllocatedOnceAndAnnounced() throws Exception {
+        ImsData.Tenant t = ims.tenant(1);
+        ims.setStock(t, t.skus().get(0), 100_000);
+        int n = 3000;
+        List<Order> list = orders(t, "k9-", n);
+        try (OrderFeed feed = new OrderFeed(orders, json, TOPIC_CREATED)) {
+            feed.insertAndPublish(list);
+        }
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> count(orders, t.id(), "new_order") > 0);
+        app.destroyForcibly(); // SIGKILL: no shutdown hook, no commit, no outbox flush
+        app.waitFor();
+        long atKill = count(orders, t.id(), "new_order");
+        assertTrue(atKill < n, "the kill came too late to be mid-run: " + atKill);
+
+        startApp();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> count(orders, t.id(), "new_order") == n);
+
+        assertEquals(100_000 - n, ims.level(t, t.skus().get(0)));
+        List<Map<String, Object>> rows = ims.transactions(t, t.skus().get(0));
+        assertEquals(n + 1, rows.size(), "one audit row per allocation plus the initial stock");
+        assertEquals(n, rows.stream().map(r -> r.get("reference")).filter(r -> r != null && r.toString().startsWith("k9-"))
+                .collect(Collectors.toSet()).size());
+        Set<String> ids = list.stream().map(Order::orderId).collect(Collectors.toSet());
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            Set<String> announced = new HashSet<>();
+            for (OrderEvent e : OrderFeed.events(json, TOPIC_UPDATED, ids)) {
+                if (e.order().status() == OrderStatus.new_order) {
+                    announced.add(e.order().orderId());
+                }
+            }
+            assertEquals(n, announced.size(), "orders whose new_order event reached the topic");
+        });
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void whileImsIsUnreachableNothingIsCommittedReadinessIsDownAndEverythingFinalizesAfterwards() throws Exception {
+        ImsData.Tenant t = ims.tenant(1);
+        ims.setStock(t, t.skus().get(0), 1000);
+        List<Order> list = orders(t, "outage-", 300);
+        Map<TopicPartition, OffsetAndMetadata> before = committed();
+        proxy.down();
+        try (OrderFeed feed = new OrderFeed(orders, json, TOPIC_CREATED)) {
+            feed.insertAndPublish(list);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> readiness() == 503);
+        Thread.sleep(3000); // several backoff rounds
+        assertEquals(0, count(orders, t.id(), "new_order"));
+        assertEquals(before, committed(), "offsets moved while IMS was unreachable");
+        assertTrue(app.isAlive());
+
+        proxy.up();
+        await().atMost(Duration.ofSeconds(90)).until(() -> count(orders, t.id(), "new_order") == 300);
+        await().atMost(Duration.ofSeconds(10)).until(() -> readiness() == 200);
+        assertEquals(700, ims.level(t, t.skus().get(0)));
+        Document one = Awaits.order(orders, t.id(), "outage-0");
+        assertEquals("new_order", one.getString("status"));
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, OrderFeed.BOOTSTRAP);
+        try (Admin admin = Admin.create(p)) {
+            return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+        }
+    }
+}
