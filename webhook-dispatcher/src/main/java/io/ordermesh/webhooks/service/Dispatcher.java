@@ -67,6 +67,12 @@ public class Dispatcher {
     private final AddressGuard guard;
     private final String owner = UUID.randomUUID().toString();
     private final ExecutorService workers;
+    private static final Duration SOON = Duration.ofSeconds(30);
+    private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "webhook-retry-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     /** Delivery ids queued or in flight here, so the poller and the consumer never queue one twice. */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
@@ -242,6 +248,11 @@ public class Dispatcher {
             }
             if (deliveries.recordRetry(id, owner, attempt, Date.from(now), Date.from(next), error)) {
                 retried.increment();
+                long delay = Duration.between(Instant.now(), next).toMillis();
+                if (delay < SOON.toMillis() && !stopping) {
+                    // A near retry is timed here instead of waiting for the next poll; the claim still decides.
+                    timer.schedule(() -> submit(lane.subscriptionId, id), Math.max(0, delay), TimeUnit.MILLISECONDS);
+                }
             }
         } catch (RuntimeException e) {
             LOG.warnf("result of delivery %s not recorded (the lease will expire and the attempt be made again): %s", id, e.toString());
@@ -289,8 +300,13 @@ public class Dispatcher {
             return;
         }
         try {
-            for (Document d : deliveries.due(new Date(), config.pollBatch(), busySubscriptions())) {
+            long start = System.nanoTime();
+            List<Document> due = deliveries.due(new Date(), config.pollBatch(), busySubscriptions());
+            for (Document d : due) {
                 submit(d.getString(SUBSCRIPTION_ID), d.getString(ID));
+            }
+            if (!due.isEmpty()) {
+                LOG.debugf("poll: %d due deliveries in %d ms", due.size(), (System.nanoTime() - start) / 1_000_000);
             }
         } catch (RuntimeException e) {
             LOG.warnf("poll for due deliveries failed: %s", e.toString());
@@ -332,6 +348,7 @@ public class Dispatcher {
             }
         }
         LOG.infof("webhook dispatcher stopped; %d attempts still in flight are left to lease expiry", inFlight.get());
+        timer.shutdownNow();
         workers.shutdown();
         try {
             workers.awaitTermination(2, TimeUnit.SECONDS);
