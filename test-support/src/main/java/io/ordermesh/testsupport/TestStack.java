@@ -40,6 +40,9 @@ public final class TestStack {
             return;
         }
         started = true;
+        // One hook, in order: drop this run's data (a reused stack, a developer's or the next
+        // module's, does not keep every run's data), then stop what this JVM started.
+        Runtime.getRuntime().addShutdownHook(new Thread(TestStack::atExit, "local-stack-cleanup"));
         if (allListening()) {
             return;
         }
@@ -54,13 +57,6 @@ public final class TestStack {
         String components = startedLine.substring("started:".length()).trim();
         ownHome = home;
         ownComponents = components.isEmpty() ? List.of() : List.of(components.split(","));
-        if (!components.isEmpty()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                List<String> args = new ArrayList<>(List.of("down"));
-                args.addAll(List.of(components.split(",")));
-                launcher(jar, home, args.toArray(String[]::new));
-            }, "local-stack-down"));
-        }
     }
 
     /**
@@ -82,6 +78,41 @@ public final class TestStack {
         Path home = controllable(component).orElseThrow(() -> new IllegalStateException(
                 component + " belongs to a stack this test did not start; see TestStack.controllable"));
         launcher(repositoryRoot().resolve("deploy/local-stack/target/local-stack.jar"), home, action, component);
+    }
+
+    private static void atExit() {
+        dropRunData();
+        if (!ownComponents.isEmpty()) {
+            List<String> args = new ArrayList<>(List.of("down"));
+            args.addAll(ownComponents);
+            launcher(repositoryRoot().resolve("deploy/local-stack/target/local-stack.jar"), ownHome, args.toArray(String[]::new));
+        }
+    }
+
+    /** Drops the MongoDB and PostgreSQL databases this run created (their names end with {@link #RUN_ID}). */
+    static void dropRunData() {
+        try (var mongo = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:27017/?serverSelectionTimeoutMS=3000")) {
+            for (String db : mongo.listDatabaseNames()) {
+                if (db.endsWith(RUN_ID)) {
+                    mongo.getDatabase(db).drop();
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("[test-support] could not drop this run's MongoDB databases: " + e.getMessage());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE '%\\_" + RUN_ID + "'");
+            List<String> names = new ArrayList<>();
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+            for (String name : names) {
+                s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
+        } catch (SQLException e) {
+            System.err.println("[test-support] could not drop this run's PostgreSQL databases: " + e.getMessage());
+        }
     }
 
     /** Creates (once) a PostgreSQL database of this run and answers its JDBC URL. */
