@@ -179,6 +179,25 @@ class CatalogueTest {
     }
 
     @Test
+    void lookupByCodeIsCachedAndFollowsRenames() {
+        String t = tenant();
+        String seller = seller(t);
+        String hubCode = code("HUB");
+        String hub = create(t, "hubs", Map.of("code", hubCode, "name", "North"));
+        String sku = sku(t, seller);
+        String skuCode = as(t).get("/skus/" + sku).then().extract().path("code");
+        for (int i = 0; i < 2; i++) { // the second round is served from the cache
+            as(t).body(Map.of("hub_codes", List.of(hubCode, "missing"), "sku_codes", List.of(skuCode)))
+                    .post("/catalogue/lookup").then().statusCode(200)
+                    .body("hubs.id", equalTo(List.of(hub))).body("skus.id", equalTo(List.of(sku)));
+        }
+        String renamed = code("HUB");
+        as(t).body(Map.of("code", renamed, "name", "North")).put("/hubs/" + hub).then().statusCode(200);
+        as(t).body(Map.of("hub_codes", List.of(hubCode))).post("/catalogue/lookup").then().body("hubs", hasSize(0));
+        as(t).body(Map.of("hub_codes", List.of(renamed))).post("/catalogue/lookup").then().body("hubs.id", equalTo(List.of(hub)));
+    }
+
+    @Test
     void badInputIsAProblemWithTheRightStatus() {
         String t = tenant();
         given().contentType(ContentType.JSON).get("/hubs").then().statusCode(400)

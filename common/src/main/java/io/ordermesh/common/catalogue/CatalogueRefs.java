@@ -28,11 +28,16 @@ public final class CatalogueRefs {
 
     /**
      * {@code POST /catalogue/lookup} on ims-api (tenant from {@code X-Tenant-ID}): up to
-     * {@link #MAX_IDS} ids of each kind in one call. Ids that are unknown, malformed or of another
-     * tenant are simply absent from the result.
+     * {@link #MAX_IDS} ids and as many codes of each kind in one call. Ids and codes that are
+     * unknown, malformed or of another tenant are simply absent from the result.
      */
-    public record LookupRequest(List<String> sellerIds, List<String> hubIds, List<String> skuIds) {
+    public record LookupRequest(List<String> sellerIds, List<String> hubIds, List<String> skuIds,
+                                List<String> sellerCodes, List<String> hubCodes, List<String> skuCodes) {
         public static final int MAX_IDS = 5000;
+
+        public LookupRequest(List<String> sellerIds, List<String> hubIds, List<String> skuIds) {
+            this(sellerIds, hubIds, skuIds, null, null, null);
+        }
     }
 
     public record LookupResult(List<SellerRef> sellers, List<HubRef> hubs, List<SkuRef> skus) {

@@ -1,5 +1,7 @@
 package io.ordermesh.common.inventory;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -37,7 +39,7 @@ public final class Allocations {
      * SKU, bad quantity) that no retry can fix.
      */
     public record Result(String orderId, Status status, UUID hubId, List<Item> items, List<Shortage> shortages,
-                         Instant allocatedAt, String error) {
+                         Instant allocatedAt, @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
     }
 
     public record BatchResult(List<Result> results) {

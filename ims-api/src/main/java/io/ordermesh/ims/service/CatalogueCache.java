@@ -12,11 +12,9 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -43,14 +41,14 @@ public class CatalogueCache {
      * The values for {@code ids}: cached ones from Redis, the rest from {@code loader} (one call for
      * all misses), which are then cached. Ids the loader does not know are absent from the answer.
      */
-    public <T> Map<UUID, T> readThrough(Collection<UUID> ids, Function<UUID, String> key, Class<T> type,
-                                        Function<Collection<UUID>, Map<UUID, T>> loader) {
-        List<UUID> wanted = ids.stream().distinct().toList();
-        Map<UUID, T> found = new LinkedHashMap<>();
+    public <K, T> Map<K, T> readThrough(Collection<K> ids, Function<K, String> key, Class<T> type,
+                                        Function<Collection<K>, Map<K, T>> loader) {
+        List<K> wanted = ids.stream().distinct().toList();
+        Map<K, T> found = new LinkedHashMap<>();
         if (wanted.isEmpty()) {
             return found;
         }
-        List<UUID> misses = new ArrayList<>();
+        List<K> misses = new ArrayList<>();
         try {
             Request mget = Request.cmd(Command.MGET);
             wanted.forEach(id -> mget.arg(key.apply(id)));
@@ -69,14 +67,14 @@ public class CatalogueCache {
             misses = wanted;
         }
         if (!misses.isEmpty()) {
-            Map<UUID, T> loaded = loader.apply(misses);
+            Map<K, T> loaded = loader.apply(misses);
             found.putAll(loaded);
             write(loaded, key);
         }
         return found;
     }
 
-    private <T> void write(Map<UUID, T> values, Function<UUID, String> key) {
+    private <K, T> void write(Map<K, T> values, Function<K, String> key) {
         if (values.isEmpty()) {
             return;
         }
@@ -106,9 +104,4 @@ public class CatalogueCache {
         }
     }
 
-    static <T> Map<UUID, T> index(Collection<T> values, Function<T, UUID> id) {
-        Map<UUID, T> map = new HashMap<>();
-        values.forEach(v -> map.put(id.apply(v), v));
-        return map;
-    }
 }

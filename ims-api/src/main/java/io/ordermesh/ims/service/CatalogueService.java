@@ -160,16 +160,22 @@ public class CatalogueService {
         cache.evict(cacheKeys(tenant, kind, id, code, code));
     }
 
-    /** Many ids of each kind in one call, through the cache. Unknown and malformed ids are left out. */
+    /**
+     * Many ids and codes of each kind in one call, through the cache (a code resolves to an id by
+     * its own cache entry). Unknown and malformed ones are left out.
+     */
     public LookupResult lookup(UUID tenant, LookupRequest request) {
-        List<UUID> sellerIds = parseIds(request.sellerIds());
-        List<UUID> hubIds = parseIds(request.hubIds());
-        List<UUID> skuIds = parseIds(request.skuIds());
         int max = LookupRequest.MAX_IDS;
-        if (sellerIds.size() > max || hubIds.size() > max || skuIds.size() > max) {
-            throw ProblemException.unprocessable("at most " + max + " ids of each kind per lookup",
-                    List.of(new io.ordermesh.common.problem.Problem.FieldError("sku_ids", "at most " + max + " ids")));
+        for (List<String> asked : java.util.Arrays.asList(request.sellerIds(), request.hubIds(), request.skuIds(),
+                request.sellerCodes(), request.hubCodes(), request.skuCodes())) {
+            if (asked != null && asked.size() > max) {
+                throw ProblemException.unprocessable("at most " + max + " ids and " + max + " codes of each kind per lookup",
+                        List.of(new io.ordermesh.common.problem.Problem.FieldError("sku_ids", "at most " + max + " per list")));
+            }
         }
+        List<UUID> sellerIds = withCodes(tenant, CatalogueKind.SELLERS, parseIds(request.sellerIds()), request.sellerCodes());
+        List<UUID> hubIds = withCodes(tenant, CatalogueKind.HUBS, parseIds(request.hubIds()), request.hubCodes());
+        List<UUID> skuIds = withCodes(tenant, CatalogueKind.SKUS, parseIds(request.skuIds()), request.skuCodes());
         return new LookupResult(
                 List.copyOf(sellers(tenant, sellerIds).values()),
                 List.copyOf(hubs(tenant, hubIds).values()),
@@ -192,6 +198,22 @@ public class CatalogueService {
                     SkuEntity s = (SkuEntity) e;
                     return new SkuRef(s.id, s.code, s.name, s.sellerId, s.categoryId, s.price);
                 }));
+    }
+
+    private List<UUID> withCodes(UUID tenant, CatalogueKind kind, List<UUID> ids, List<String> codes) {
+        if (codes == null || codes.isEmpty()) {
+            return ids;
+        }
+        List<String> wanted = codes.stream().filter(Objects::nonNull).map(String::trim).filter(c -> !c.isEmpty()).toList();
+        Map<String, String> byCode = cache.readThrough(wanted, code -> CatalogueCacheKeys.code(tenant, kind.singular, code),
+                String.class, missing -> QuarkusTransaction.joiningExisting().call(() -> em.createQuery(
+                                "select e.code, e.id from " + kind.entity.getSimpleName() + " e where e.tenantId = :tenant and e.code in :codes",
+                                Object[].class)
+                        .setParameter("tenant", tenant).setParameter("codes", missing).getResultList().stream()
+                        .collect(Collectors.toMap(r -> (String) r[0], r -> r[1].toString()))));
+        List<UUID> all = new ArrayList<>(ids);
+        byCode.values().forEach(id -> all.add(UUID.fromString(id)));
+        return all;
     }
 
     private <T> Map<UUID, T> load(UUID tenant, CatalogueKind kind, Collection<UUID> ids, Function<CatalogueEntry, T> ref) {
