@@ -1,5 +1,6 @@
 package io.ordermesh.csv;
 
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.ordermesh.testsupport.ServiceBasicsContract;
 import io.quarkus.test.common.ResourceArg;
@@ -11,6 +12,7 @@ import java.util.List;
 /** csv-processor starts against the real local stack and reports itself ready, with metrics and OpenAPI. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
+@WithTestResource(ImsApiResource.class)
 class CsvProcessorBasicsTest extends ServiceBasicsContract {
 
     @Override

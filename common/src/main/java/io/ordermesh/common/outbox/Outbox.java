@@ -48,6 +48,12 @@ public final class Outbox implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class);
     private static final String PENDING = "pending_events";
+    /**
+     * A document with {@code outbox_hold: true} keeps its events until the writer clears the flag:
+     * csv-processor holds orders whose rows may continue further down the file, so that no
+     * half-read order is ever announced.
+     */
+    public static final String HOLD = "outbox_hold";
 
     private record Ack(MongoCollection<Document> collection, Object documentId, String eventId) {
     }
@@ -149,7 +155,8 @@ public final class Outbox implements AutoCloseable {
         Date cutoff = Date.from(Instant.now().minus(olderThan));
         List<CompletableFuture<Void>> sends = new ArrayList<>();
         int[] sent = {0};
-        for (Document d : collection.find(Filters.lt(PENDING + "." + PendingEvent.CREATED_AT, cutoff))
+        for (Document d : collection.find(Filters.and(Filters.lt(PENDING + "." + PendingEvent.CREATED_AT, cutoff),
+                        Filters.ne(HOLD, true)))
                 .projection(new Document(PENDING, 1)).limit(maxDocuments)) {
             List<Document> pending = d.getList(PENDING, Document.class, List.of());
             List<PendingEvent> due = pending.stream().map(PendingEvent::fromDocument)

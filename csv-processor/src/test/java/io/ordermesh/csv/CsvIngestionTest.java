@@ -1,0 +1,218 @@
+package io.ordermesh.csv;
+
+import io.ordermesh.common.events.OrderEvent;
+import io.ordermesh.common.orders.OrderDocuments;
+import io.ordermesh.common.uploads.UploadDocuments;
+import io.ordermesh.common.uploads.UploadMessage;
+import io.ordermesh.testsupport.ImsApiResource;
+import io.ordermesh.testsupport.LocalStackResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
+@WithTestResource(ImsApiResource.class)
+class CsvIngestionTest {
+
+    @Inject
+    CsvFixtures fx;
+
+    @Test
+    void aMixedFileGivesExactCountsReasonsOrdersAndEvents() {
+        var c = fx.catalogue(3);
+        var other = fx.catalogue(1);
+        String s0 = c.skus().get(0), s1 = c.skus().get(1), s2 = c.skus().get(2);
+        String unknown = UUID.randomUUID().toString();
+        // Columns in another order, an extra "note" column, upper case, BOM and CRLF.
+        String csv = "\uFEFFNote,ORDER_ID,sku_id,Quantity,seller_id,hub_id,price\r\n"
+                + row("plain", "", s0, "1", c.seller(), c.hub(), "10.00")                          // line 2: own order
+                + row("\"quoted, with comma\"", "A-1", s0, "2", c.seller(), c.hub(), "10")           // line 3: A-1 first item
+                + row("\"two\nlines\"", "", s1, "3", c.seller(), c.hub(), "2.5")                   // line 4-5: own order
+                + row("", "", s0, "0", c.seller(), c.hub(), "1")                                    // line 6: quantity 0
+                + row("", "", s0, "1", c.seller(), c.hub(), "-1")                                   // line 7: negative price
+                + row("", "", "not-an-id", "1", c.seller(), c.hub(), "1")                           // line 8: malformed id
+                + row("=HYPERLINK(\"x\")", "", unknown, "1", c.seller(), c.hub(), "1")              // line 9: unknown sku, formula
+                + row("", "", s0, "1", c.seller(), UUID.randomUUID().toString(), "1")               // line 10: unknown hub
+                + row("", "", other.skus().get(0), "1", c.seller(), c.hub(), "1")                   // line 11: another tenant's sku
+                + row("", "", c.otherSellersSku(), "1", c.seller(), c.hub(), "1")                   // line 12: another seller's sku
+                + "too,few,columns\r\n"                                                             // line 13
+                + row("", "B-1", s0, "1", c.seller(), c.hub(), "5")                                 // line 14: B-1 ...
+                + row("", "A-1", s2, "1", c.seller(), c.hub(), "7.25")                              // line 15: A-1 second item, far apart
+                + row("", "B-1", c.otherSellersSku(), "1", c.otherSeller(), c.hub(), "5")           // line 16: ... B-1 disagrees
+                + row("", "", s2, "4", c.seller(), c.hub(), "")                                     // line 17: price missing
+                + row("", "C-1", s1, "1", c.seller(), c.hub(), "1");                                // line 18: C-1 alone
+        String upload = fx.upload(c.tenant(), csv.getBytes(StandardCharsets.UTF_8));
+
+        Document job = fx.awaitFinished(upload, Duration.ofSeconds(60));
+        assertEquals(UploadDocuments.COMPLETED, job.getString(UploadDocuments.STATUS), () -> job.toJson());
+        assertEquals(16L, job.get(UploadDocuments.ROWS_TOTAL));
+        assertEquals(5L, job.get(UploadDocuments.ROWS_VALID), "lines 2, 3, 4, 15 and 18");
+        assertEquals(11L, job.get(UploadDocuments.ROWS_INVALID));
+        assertEquals(4L, job.get(UploadDocuments.ORDERS_CREATED));
+        assertEquals(UploadDocuments.errorKey(c.tenant(), upload), job.getString(UploadDocuments.ERROR_KEY));
+
+        Map<String, Document> orders = fx.orders(upload).stream()
+                .collect(Collectors.toMap(d -> d.getString(OrderDocuments.ORDER_ID), d -> d));
+        assertEquals(Set.of(upload + "-2", upload + "-4", "A-1", "C-1"), orders.keySet());
+        Document a1 = orders.get("A-1");
+        assertEquals(List.of(s0, s2), a1.getList(OrderDocuments.ITEMS, Document.class).stream().map(i -> i.getString("sku_id")).toList());
+        assertEquals("27.25", a1.get(OrderDocuments.TOTAL).toString());
+        assertEquals("on_hold", a1.getString(OrderDocuments.STATUS));
+        assertNull(a1.get("outbox_hold"), "released at the end of the file");
+        assertNull(a1.get("held_rows"));
+
+        String errors = fx.errorFile(c.tenant(), upload);
+        assertEquals("Note,ORDER_ID,sku_id,Quantity,seller_id,hub_id,price,error", errors.substring(0, errors.indexOf('\n')).strip());
+        assertEquals(11, errors.split("line \\d+: ", -1).length - 1, "one reason per invalid row: " + errors);
+        assertTrue(errors.contains("line 6: quantity must be a whole number from 1 to 1000000, was '0'"), errors);
+        assertTrue(errors.contains("line 7: price must not be negative, was '-1'"), errors);
+        assertTrue(errors.contains("line 8: sku_id is not an id (UUID): 'not-an-id'"), errors);
+        assertTrue(errors.contains("line 9: unknown sku_id " + unknown), errors);
+        assertTrue(errors.contains("'=HYPERLINK"), "formula neutralised: " + errors);
+        assertTrue(errors.contains("line 10: unknown hub_id"), errors);
+        assertTrue(errors.contains("line 11: unknown sku_id " + other.skus().get(0)), errors);
+        assertTrue(errors.contains("line 12: sku_id " + c.otherSellersSku() + " belongs to another seller"), errors);
+        assertTrue(errors.contains("line 13: expected 7 columns, found 3"), errors);
+        assertTrue(errors.contains("line 14: the rows of order B-1 disagree on seller_id or hub_id"), errors);
+        assertTrue(errors.contains("line 16: the rows of order B-1 disagree on seller_id or hub_id"), errors);
+        assertTrue(errors.contains("line 17: price is missing"), errors);
+        assertTrue(errors.contains(",'-1,"), "a cell starting with - is neutralised too: " + errors);
+
+        List<OrderEvent> events = fx.createdEvents(c.tenant(), e -> e.size() >= 4, Duration.ofSeconds(30));
+        assertEquals(Set.of(upload + "-2", upload + "-4", "A-1", "C-1"),
+                events.stream().map(e -> e.order().orderId()).collect(Collectors.toSet()));
+        OrderEvent a1Event = events.stream().filter(e -> e.order().orderId().equals("A-1")).findFirst().orElseThrow();
+        assertEquals(2, a1Event.order().items().size(), "the event announces the whole order, never half of it");
+        assertEquals(OrderEvent.CREATED, a1Event.type());
+        assertEquals("csv", a1Event.order().source().type());
+    }
+
+    @Test
+    void aRedeliveredOrReprocessedMessageCreatesNoDuplicates() {
+        var c = fx.catalogue(2);
+        StringBuilder csv = new StringBuilder("order_id,sku_id,quantity,seller_id,hub_id,price\n");
+        for (int i = 0; i < 2500; i++) {
+            String order = i % 5 == 0 ? "" : "R-" + (i / 2);
+            csv.append(row(order, c.skus().get(i % 2), "1", c.seller(), c.hub(), "1.5"));
+        }
+        String upload = fx.upload(c.tenant(), csv.toString().getBytes(StandardCharsets.UTF_8));
+        Document first = fx.awaitFinished(upload, Duration.ofSeconds(90));
+        assertEquals(UploadDocuments.COMPLETED, first.getString(UploadDocuments.STATUS));
+        int orders = fx.orders(upload).size();
+
+        // The same message again (SQS redelivery): the job is done, nothing happens.
+        Document job = fx.job(upload);
+        fx.announce(new UploadMessage(UUID.fromString(c.tenant()), job.getString(UploadDocuments.BUCKET),
+                job.getString(UploadDocuments.KEY), upload));
+        // And a full reprocessing, as after a crash before the message was deleted.
+        fx.db.getCollection(UploadDocuments.COLLECTION).updateOne(new Document("_id", upload),
+                new Document("$set", new Document(UploadDocuments.STATUS, UploadDocuments.QUEUED)));
+        fx.announce(new UploadMessage(UUID.fromString(c.tenant()), job.getString(UploadDocuments.BUCKET),
+                job.getString(UploadDocuments.KEY), upload));
+        Document again = fx.awaitFinished(upload, Duration.ofSeconds(90));
+        assertEquals(UploadDocuments.COMPLETED, again.getString(UploadDocuments.STATUS));
+        assertEquals(orders, fx.orders(upload).size(), "no duplicate order");
+        assertEquals(first.get(UploadDocuments.ROWS_VALID), again.get(UploadDocuments.ROWS_VALID));
+        assertEquals((long) orders, again.get(UploadDocuments.ORDERS_CREATED));
+        List<OrderEvent> events = fx.createdEvents(c.tenant(), e -> distinctOrders(e) >= orders, Duration.ofSeconds(60));
+        assertEquals(orders, distinctOrders(events), "every order announced at least once");
+    }
+
+    @Test
+    void badFilesAreRejectedWithAReasonAndTheWorkerCarriesOn() {
+        var c = fx.catalogue(1);
+        Map<String, byte[]> files = Map.of(
+                "the file is empty", new byte[0],
+                "the file has a header but no rows", "order_id,sku_id,quantity,seller_id,hub_id,price\r\n".getBytes(StandardCharsets.UTF_8),
+                "missing required column(s) hub_id, price", "sku_id,quantity,seller_id\n1,2,3\n".getBytes(StandardCharsets.UTF_8),
+                "the file is not a UTF-8 CSV text file", binary());
+        Map<String, String> uploads = new java.util.HashMap<>();
+        files.forEach((reason, bytes) -> uploads.put(reason, fx.upload(c.tenant(), bytes)));
+        uploads.forEach((reason, upload) -> {
+            Document job = fx.awaitFinished(upload, Duration.ofSeconds(60));
+            assertEquals(UploadDocuments.FAILED, job.getString(UploadDocuments.STATUS), reason);
+            assertTrue(job.getString(UploadDocuments.FAILURE_REASON).startsWith(reason), job.getString(UploadDocuments.FAILURE_REASON));
+            assertEquals(0, fx.orders(upload).size());
+        });
+
+        // A 10 MB line among good rows: that row is invalid, the others become orders.
+        String huge = "x".repeat(10 * 1024 * 1024);
+        String csv = "order_id,sku_id,quantity,seller_id,hub_id,price,note\n"
+                + row("", c.skus().get(0), "1", c.seller(), c.hub(), "1", "ok")
+                + row("", c.skus().get(0), "1", c.seller(), c.hub(), "1", huge)
+                + row("", c.skus().get(0), "2", c.seller(), c.hub(), "1", "ok");
+        String upload = fx.upload(c.tenant(), csv.getBytes(StandardCharsets.UTF_8));
+        Document job = fx.awaitFinished(upload, Duration.ofSeconds(60));
+        assertEquals(UploadDocuments.COMPLETED, job.getString(UploadDocuments.STATUS));
+        assertEquals(2L, job.get(UploadDocuments.ROWS_VALID));
+        assertEquals(1L, job.get(UploadDocuments.ROWS_INVALID));
+        assertTrue(fx.errorFile(c.tenant(), upload).contains("line 3: a cell is longer than 1024 characters"));
+
+        // Not UTF-8 in one row: that row is invalid, not the file.
+        ByteArrayOutputStream latin = new ByteArrayOutputStream();
+        latin.writeBytes(("order_id,sku_id,quantity,seller_id,hub_id,price\n" + row("", c.skus().get(0), "1", c.seller(), c.hub(), "1"))
+                .getBytes(StandardCharsets.UTF_8));
+        latin.writeBytes(("Caf\u00e9," + c.skus().get(0) + ",1," + c.seller() + "," + c.hub() + ",1\n").getBytes(StandardCharsets.ISO_8859_1));
+        String upload2 = fx.upload(c.tenant(), latin.toByteArray());
+        Document job2 = fx.awaitFinished(upload2, Duration.ofSeconds(60));
+        assertEquals(1L, job2.get(UploadDocuments.ROWS_VALID));
+        assertTrue(fx.errorFile(c.tenant(), upload2).contains("line 3: the row contains bytes that are not UTF-8 text"));
+    }
+
+    @Test
+    void aHundredThousandRowFileEndToEnd() {
+        var c = fx.catalogue(20);
+        StringBuilder csv = new StringBuilder(8_000_000).append("order_id,sku_id,quantity,seller_id,hub_id,price\n");
+        int rows = 100_000;
+        for (int i = 0; i < rows; i++) {
+            // Mostly two-item orders with adjacent rows, every tenth row an order of its own.
+            String order = i % 10 == 0 ? "" : "BIG-" + (i / 2);
+            csv.append(row(order, c.skus().get(i % 20), String.valueOf(1 + i % 3), c.seller(), c.hub(), "9.99"));
+        }
+        long t0 = System.nanoTime();
+        String upload = fx.upload(c.tenant(), csv.toString().getBytes(StandardCharsets.UTF_8));
+        Document job = fx.awaitFinished(upload, Duration.ofMinutes(5));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(UploadDocuments.COMPLETED, job.getString(UploadDocuments.STATUS), () -> job.toJson());
+        assertEquals((long) rows, job.get(UploadDocuments.ROWS_VALID));
+        long orders = fx.orders(upload).size();
+        assertEquals(orders, job.get(UploadDocuments.ORDERS_CREATED));
+        List<OrderEvent> events = fx.createdEvents(c.tenant(), e -> distinctOrders(e) >= orders, Duration.ofMinutes(2));
+        assertEquals(orders, distinctOrders(events));
+        System.out.printf("100,000-row file: %d orders in %.1f s (%.0f rows/s)%n", orders, seconds, rows / seconds);
+    }
+
+    static String row(String... cells) {
+        return String.join(",", cells) + "\r\n";
+    }
+
+    private static long distinctOrders(List<OrderEvent> events) {
+        Set<String> ids = new HashSet<>();
+        events.forEach(e -> ids.add(e.order().orderId()));
+        return ids.size();
+    }
+
+    private static byte[] binary() {
+        byte[] b = new byte[4096];
+        new java.util.Random(7).nextBytes(b);
+        return b;
+    }
+}
