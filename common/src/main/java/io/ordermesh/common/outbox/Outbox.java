@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * state change together with its {@link PendingEvent}s in one single-document update
  * ({@code pending_events}), then hands them to {@link #publish}. Each event is sent with an
  * idempotent producer ({@code acks=all}); once the broker acknowledged it, it is removed with
- * {@code $pull} by event id (acknowledgements are batched into one update per collection).
+ * {@code $pull} by event id (acknowledgements are batched into one unordered bulk write per collection).
  * <p>
  * Publishing right after the write is best effort: if the process dies, the broker is down or the
  * send queue is full, the event simply stays in the document, and {@link #relay} (run on a
@@ -214,7 +214,11 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** One update per collection: pull the acknowledged event ids from the documents that hold them. */
+    /**
+     * One unordered bulk write per collection, one {@code updateOne} by {@code _id} per document: a
+     * single {@code updateMany} with {@code _id $in} is not served by the primary key on every
+     * server (the embedded one scans the collection for it, which made acknowledging quadratic).
+     */
     private static void pull(List<Ack> batch) {
         if (batch.isEmpty()) {
             return;
@@ -225,9 +229,10 @@ public final class Outbox implements AutoCloseable {
                     .computeIfAbsent(a.documentId(), d -> new ArrayList<>()).add(a.eventId());
         }
         byCollection.forEach((collection, docs) -> {
-            List<String> eventIds = docs.values().stream().flatMap(List::stream).toList();
-            collection.updateMany(Filters.in("_id", docs.keySet()),
-                    Updates.pull(PENDING, Filters.in(PendingEvent.EVENT_ID, eventIds)));
+            List<com.mongodb.client.model.WriteModel<Document>> updates = new ArrayList<>(docs.size());
+            docs.forEach((id, eventIds) -> updates.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", id),
+                    Updates.pull(PENDING, Filters.in(PendingEvent.EVENT_ID, eventIds)))));
+            collection.bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
         });
     }
 
