@@ -126,6 +126,11 @@ public class CsvFixtures {
                 .into(new ArrayList<>());
     }
 
+    /** Counted by the server: reading 100,000 orders back would be one oversized reply from the embedded server. */
+    public long countOrders(String uploadId) {
+        return db.getCollection(OrderDocuments.COLLECTION).countDocuments(Filters.eq("source.upload_id", uploadId));
+    }
+
     public String errorFile(String tenant, String uploadId) {
         return s3.getObjectAsBytes(b -> b.bucket(bulk.bucket()).key(UploadDocuments.errorKey(tenant, uploadId)))
                 .asString(StandardCharsets.UTF_8);
