@@ -10,8 +10,8 @@ import io.ordermesh.common.outbox.PendingEvent;
 import io.ordermesh.oms.messaging.OrderEvents;
 import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.EventTap;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.ordermesh.testsupport.TestStack;
 import io.quarkus.test.common.ResourceArg;
@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** Promise 2: an order answered 201 reaches order.created even when publishing right after the write did not happen. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
 class OutboxTest {
 
     @Inject

@@ -7,8 +7,8 @@ import com.mongodb.client.model.Updates;
 import io.ordermesh.common.config.BulkStorage;
 import io.ordermesh.common.uploads.UploadDocuments;
 import io.ordermesh.oms.repository.Collections;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
 class UploadsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,8 +1,8 @@
 package io.ordermesh.oms;
 
 import io.ordermesh.oms.repository.Collections;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
 class WebhooksTest {
 
     @Inject
