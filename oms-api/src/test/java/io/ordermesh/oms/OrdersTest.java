@@ -329,7 +329,11 @@ class OrdersTest {
         t.api().queryParam("seller_id", t.otherSeller().toString()).get("/orders").then().body("items", hasSize(0));
         t.api().queryParam("from", "2999-01-01T00:00:00Z").get("/orders").then().body("items", hasSize(0));
         t.api().queryParam("to", "2999-01-01T00:00:00Z").get("/orders").then().body("items", hasSize(7));
-        t.api().queryParam("limit", 1001).get("/orders").then().statusCode(422).body("errors[0].field", equalTo("limit"));
+        t.api().queryParam("limit", 1001).get("/orders").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("limit"));
+        t.api().queryParam("limit", 0).get("/orders").then().statusCode(400).contentType("application/problem+json");
+        t.api().queryParam("limit", 1000).get("/orders").then().statusCode(200).body("items", hasSize(7));
+        t.api().queryParam("cursor", "bm90LWEtY3Vyc29y").get("/orders").then().statusCode(400).contentType("application/problem+json");
         t.api().queryParam("status", "lost").get("/orders").then().statusCode(422);
         t.api().queryParam("cursor", "garbage!").get("/orders").then().statusCode(400);
         t.api().queryParam("from", "yesterday").get("/orders").then().statusCode(422);

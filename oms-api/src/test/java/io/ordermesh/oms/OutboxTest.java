@@ -91,7 +91,9 @@ class OutboxTest {
         String id = orderId;
         try (EventTap tap = new EventTap(createdTopic())) {
             List<JsonNode> got = tap.await(e -> id.equals(e.path("order").path("order_id").asText()), 1, Duration.ofSeconds(90));
-            assertEquals(1, got.size(), "order.created never arrived after the broker came back");
+            assertFalse(got.isEmpty(), "order.created never arrived after the broker came back");
+            // At least once: the publisher's retried send and the relay may both deliver it, but it is one event.
+            assertEquals(1, got.stream().map(e -> e.path("event_id").asText()).distinct().count(), "one event, not two");
             assertEquals(OrderEvent.CREATED, got.get(0).path("type").asText());
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> pending(t.id(), id).isEmpty());
