@@ -56,7 +56,7 @@ class LargeUploadIT {
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
                 "-Dordermesh.test.run-id=" + TestStack.RUN_ID, "-Dordermesh.bulk.queue=" + queue,
-                "-Dquarkus.rest-client.ims.url=" + ims, "-jar", jar.toString()))
+                "-Dquarkus.rest-client.ims.url=" + ims, "-Dordermesh.oms.uploads.max-bytes=209715200", "-jar", jar.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         HttpClient http = HttpClient.newHttpClient();

@@ -10,10 +10,10 @@ import io.ordermesh.common.outbox.PendingEvent;
 import io.ordermesh.oms.messaging.OrderEvents;
 import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.EventTap;
+import io.ordermesh.oms.support.SharedStack;
 import io.ordermesh.oms.support.TestTenant;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
-import io.ordermesh.testsupport.TestStack;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,10 +26,8 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,14 +77,14 @@ class OutboxTest {
     void eventWrittenWhileTheBrokerIsDownArrivesAfterItRecovers() throws Exception {
         TestTenant t = TestTenant.create();
         String orderId;
-        launcher("down", "kafka");
+        SharedStack.down("kafka");
         try {
             // The write succeeds and the client gets 201 although the broker is away.
             orderId = t.json().body(t.order(null)).post("/orders").then().statusCode(201).extract().path("order_id");
             String id = orderId;
             assertFalse(pending(t.id(), id).isEmpty(), "event must wait in the outbox while the broker is down");
         } finally {
-            launcher("up", "kafka");
+            SharedStack.up("kafka");
         }
         String id = orderId;
         try (EventTap tap = new EventTap(createdTopic())) {
@@ -97,17 +95,5 @@ class OutboxTest {
             assertEquals(OrderEvent.CREATED, got.get(0).path("type").asText());
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> pending(t.id(), id).isEmpty());
-    }
-
-    /** Stops or starts one component of the shared stack (the only test that does; always restarted in finally). */
-    private static void launcher(String action, String component) throws Exception {
-        String home = System.getProperty("ordermesh.stack-home", "/work/shared-stack");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                TestStack.repositoryRoot().resolve("deploy/local-stack/target/local-stack.jar").toString(), action, component,
-                "--home", home));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("local stack " + action + " " + component + " failed");
-        }
     }
 }
