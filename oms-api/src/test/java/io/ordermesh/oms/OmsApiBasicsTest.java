@@ -1,5 +1,6 @@
 package io.ordermesh.oms;
 
+import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.ordermesh.testsupport.ServiceBasicsContract;
@@ -13,6 +14,7 @@ import java.util.List;
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
 @WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class OmsApiBasicsTest extends ServiceBasicsContract {
 
     @Override

@@ -3,6 +3,7 @@ package io.ordermesh.oms;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ordermesh.common.outbox.Outbox;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
@@ -38,6 +39,7 @@ import java.util.concurrent.Future;
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
 @WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 @EnabledIfSystemProperty(named = "ordermesh.benchmark", matches = "true")
 class OrdersBenchmark {
 

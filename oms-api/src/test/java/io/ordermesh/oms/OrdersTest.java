@@ -8,6 +8,7 @@ import io.ordermesh.common.tenant.Tenants;
 import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.EventTap;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -49,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
 @WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class OrdersTest {
 
     @Inject

@@ -12,6 +12,7 @@ import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.EventTap;
 import io.ordermesh.oms.support.SharedStack;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
 @WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class OutboxTest {
 
     @Inject

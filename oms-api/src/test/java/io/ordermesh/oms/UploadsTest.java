@@ -7,8 +7,8 @@ import com.mongodb.client.model.Updates;
 import io.ordermesh.common.config.BulkStorage;
 import io.ordermesh.common.uploads.UploadDocuments;
 import io.ordermesh.oms.repository.Collections;
-import io.ordermesh.oms.support.SharedStack;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
@@ -46,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
 @WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class UploadsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -205,7 +206,9 @@ class UploadsTest {
         List<JsonNode> messages = messagesFor(uploadId, Duration.ofSeconds(20));
         assertEquals(1, messages.size(), "the relay did not send the upload's message");
         assertEquals(key, messages.get(0).path("key").asText());
-        assertTrue(collections.uploads().find(Filters.eq("_id", uploadId)).first().getDate("message_sent_at") != null);
+        // The relay marks the job right after SQS accepted the message: wait for that write.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                collections.uploads().find(Filters.eq("_id", uploadId)).first().getDate("message_sent_at") != null);
     }
 
     @Test
@@ -233,7 +236,8 @@ class UploadsTest {
         TestTenant t = TestTenant.create();
         String body = csv(t, 2);
         String uploadId;
-        SharedStack.down("sqs");
+        // SQS away for this app only (the shared ElasticMQ keeps serving other runs).
+        SqsGate.close();
         try {
             uploadId = t.api().multiPart("file", "outage.csv", body.getBytes(StandardCharsets.UTF_8), "text/csv")
                     .post("/orders/upload").then().statusCode(202).body("status", equalTo("queued")).extract().path("upload_id");
@@ -242,7 +246,7 @@ class UploadsTest {
             assertNull(job.get("message_sent_at"), "no message can have been sent while SQS is down");
             assertEquals(1, objects("uploads/" + t.id() + "/").size(), "the object is stored");
         } finally {
-            SharedStack.up("sqs");
+            SqsGate.open();
         }
         List<JsonNode> messages = messagesFor(uploadId, Duration.ofSeconds(60));
         assertEquals(1, messages.size(), "the relay did not send the upload's message after SQS came back");

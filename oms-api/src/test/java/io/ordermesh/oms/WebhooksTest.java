@@ -2,6 +2,7 @@ package io.ordermesh.oms;
 
 import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
 @WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class WebhooksTest {
 
     @Inject
