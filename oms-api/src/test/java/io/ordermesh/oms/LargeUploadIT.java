@@ -1,7 +1,7 @@
 package io.ordermesh.oms;
 
-import io.ordermesh.oms.support.StubIms;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.TestStack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +36,15 @@ class LargeUploadIT {
     private static Process app;
     private static String base;
     private static Path log;
+    private static ImsApiResource imsApi;
+    private static String ims;
 
     @BeforeAll
     static void startPackagedApp() throws Exception {
         TestStack.ensureUp();
         String queue = TestStack.sqsQueue("ordermesh-bulk-orders", 3);
-        String ims = StubIms.start();
+        imsApi = new ImsApiResource();
+        ims = imsApi.start().get("ordermesh.test.ims-url");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -53,7 +56,7 @@ class LargeUploadIT {
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
                 "-Dordermesh.test.run-id=" + TestStack.RUN_ID, "-Dordermesh.bulk.queue=" + queue,
-                "-Dquarkus.rest-client.ims.url=" + ims, "-jar", jar.toString()))
+                "-Dquarkus.rest-client.ims.url=" + ims, "-Dordermesh.oms.uploads.max-bytes=209715200", "-jar", jar.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         HttpClient http = HttpClient.newHttpClient();
@@ -80,11 +83,14 @@ class LargeUploadIT {
             app.destroy();
             app.waitFor();
         }
+        if (imsApi != null) {
+            imsApi.stop();
+        }
     }
 
     @Test
     void a50MegabyteCsvUploadsWithA128MegabyteHeap() throws Exception {
-        TestTenant t = TestTenant.create();
+        TestTenant t = TestTenant.create(ims);
         Path csv = Files.createTempFile("large", ".csv");
         try {
             try (BufferedWriter w = Files.newBufferedWriter(csv)) {

@@ -1,6 +1,7 @@
 package io.ordermesh.oms;
 
-import io.ordermesh.oms.support.StubImsResource;
+import io.ordermesh.oms.support.SqsGate;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.ordermesh.testsupport.ServiceBasicsContract;
 import io.quarkus.test.common.ResourceArg;
@@ -12,7 +13,8 @@ import java.util.List;
 /** oms-api starts against the real local stack and reports itself ready, with metrics and OpenAPI. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class OmsApiBasicsTest extends ServiceBasicsContract {
 
     @Override

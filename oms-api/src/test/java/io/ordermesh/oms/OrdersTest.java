@@ -7,9 +7,9 @@ import io.ordermesh.common.config.Topics;
 import io.ordermesh.common.tenant.Tenants;
 import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.EventTap;
-import io.ordermesh.oms.support.StubIms;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.ResourceArg;
@@ -49,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class OrdersTest {
 
     @Inject
@@ -163,23 +164,46 @@ class OrdersTest {
     }
 
     @Test
-    void catalogueCacheHitsNeedNoImsLookup() {
-        // Entities only in the shared Redis cache (as ims-api writes them), unknown to the IMS stand-in.
+    void catalogueCacheHitsAreServedWithoutAskingIms() {
+        // Entities only in the shared Redis cache (as ims-api writes them) and unknown to the real
+        // ims-api: had oms-api asked IMS, it would have answered 422 naming them.
         TestTenant t = TestTenant.create();
         UUID seller = UUID.randomUUID();
         UUID hub = UUID.randomUUID();
         UUID sku = UUID.randomUUID();
+        t.imsApi().get(t.ims() + "/skus/" + sku).then().statusCode(404);
+        t.imsApi().get(t.ims() + "/hubs/" + hub).then().statusCode(404);
         var values = redis.value(String.class);
         values.setex(CatalogueCacheKeys.seller(t.id(), seller), 300, "{\"id\":\"" + seller + "\",\"code\":\"CS\",\"name\":\"Cached\"}");
         values.setex(CatalogueCacheKeys.hub(t.id(), hub), 300, "{\"id\":\"" + hub + "\",\"code\":\"CH\",\"name\":\"Cached\"}");
         values.setex(CatalogueCacheKeys.sku(t.id(), sku), 300, "{\"id\":\"" + sku + "\",\"code\":\"CK\",\"name\":\"Cached\",\"seller_id\":\""
                 + seller + "\",\"category_id\":null,\"price\":3.5}");
         values.setex(CatalogueCacheKeys.tenant(t.id()), 300, "{\"id\":\"" + t.id() + "\",\"code\":\"c\",\"name\":\"n\"}");
-        int before = StubIms.LOOKUPS.get();
         t.json().body(Map.of("seller_id", seller.toString(), "hub_id", hub.toString(),
                 "items", List.of(Map.of("sku_id", sku.toString(), "quantity", 3, "price", "3.50"))))
                 .post("/orders").then().statusCode(201).body("total", equalTo(10.5f));
-        assertEquals(before, StubIms.LOOKUPS.get(), "a full cache hit must not call IMS");
+    }
+
+    @Test
+    void aCacheMissAsksImsWhichFillsTheSharedCacheForTheNextRequest() {
+        TestTenant t = TestTenant.create();
+        var values = redis.value(String.class);
+        List<String> keys = List.of(CatalogueCacheKeys.seller(t.id(), t.seller()), CatalogueCacheKeys.hub(t.id(), t.hub()),
+                CatalogueCacheKeys.sku(t.id(), t.skus().get(0)), CatalogueCacheKeys.sku(t.id(), t.skus().get(1)));
+        redis.key().del(keys.toArray(String[]::new));
+        t.json().body(t.order(null)).post("/orders").then().statusCode(201);
+        for (String key : keys) {
+            assertTrue(values.get(key) != null, () -> "ims-api did not cache " + key);
+        }
+        // The next request reads the cache: a cached entry naming another seller is what oms-api sees
+        // (ims-api itself would still say the SKU is this seller's).
+        values.setex(CatalogueCacheKeys.sku(t.id(), t.skus().get(1)), 300, "{\"id\":\"" + t.skus().get(1)
+                + "\",\"code\":\"CK\",\"name\":\"Cached\",\"seller_id\":\"" + t.otherSeller() + "\",\"price\":1}");
+        t.imsApi().get(t.ims() + "/skus/" + t.skus().get(1)).then().statusCode(200).body("seller_id", equalTo(t.seller().toString()));
+        t.json().body(t.order(null)).post("/orders").then().statusCode(422)
+                .body("errors.find { it.field == 'items[1].sku_id' }.message", containsString("another seller"));
+        redis.key().del(CatalogueCacheKeys.sku(t.id(), t.skus().get(1)));
+        t.json().body(t.order(null)).post("/orders").then().statusCode(201);
     }
 
     @Test
@@ -307,7 +331,11 @@ class OrdersTest {
         t.api().queryParam("seller_id", t.otherSeller().toString()).get("/orders").then().body("items", hasSize(0));
         t.api().queryParam("from", "2999-01-01T00:00:00Z").get("/orders").then().body("items", hasSize(0));
         t.api().queryParam("to", "2999-01-01T00:00:00Z").get("/orders").then().body("items", hasSize(7));
-        t.api().queryParam("limit", 1001).get("/orders").then().statusCode(422).body("errors[0].field", equalTo("limit"));
+        t.api().queryParam("limit", 1001).get("/orders").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("limit"));
+        t.api().queryParam("limit", 0).get("/orders").then().statusCode(400).contentType("application/problem+json");
+        t.api().queryParam("limit", 1000).get("/orders").then().statusCode(200).body("items", hasSize(7));
+        t.api().queryParam("cursor", "bm90LWEtY3Vyc29y").get("/orders").then().statusCode(400).contentType("application/problem+json");
         t.api().queryParam("status", "lost").get("/orders").then().statusCode(422);
         t.api().queryParam("cursor", "garbage!").get("/orders").then().statusCode(400);
         t.api().queryParam("from", "yesterday").get("/orders").then().statusCode(422);
@@ -317,17 +345,23 @@ class OrdersTest {
     void cancelPublishesOrderUpdatedReleasesTheAllocationAndRefusesASecondCancel() {
         TestTenant t = TestTenant.create();
         String id = t.json().body(t.order(null)).post("/orders").then().statusCode(201).extract().path("order_id");
-        // As if order-finalizer had allocated it: IMS holds an allocation and the order is new_order.
-        StubIms.ALLOCATIONS.add(t.id() + "/" + id);
+        // As order-finalizer would: ims-api allocates the stock and the order becomes new_order.
+        t.stock(t.skus().get(0), 10);
+        t.stock(t.skus().get(1), 10);
+        t.allocate(id);
+        assertEquals(8, t.level(t.skus().get(0)));
+        assertEquals(9, t.level(t.skus().get(1)));
         collections.orders().updateOne(Filters.eq("_id", t.id() + "/" + id), new Document("$set", new Document("status", "new_order")));
 
         t.api().post("/orders/" + id + "/cancel").then().statusCode(200).body("status", equalTo("cancelled"));
-        assertTrue(StubIms.RELEASED.contains(t.id() + "/" + id), "allocation released in IMS");
+        assertEquals(10, t.level(t.skus().get(0)), "allocation released in ims-api");
+        assertEquals(10, t.level(t.skus().get(1)), "allocation released in ims-api");
         List<JsonNode> events = updated.await(e -> id.equals(e.path("order").path("order_id").asText()), 1, Duration.ofSeconds(20));
         assertEquals(1, events.size());
         assertEquals("cancelled", events.get(0).path("order").path("status").asText());
         assertEquals("order.updated", events.get(0).path("type").asText());
         t.api().post("/orders/" + id + "/cancel").then().statusCode(409).contentType("application/problem+json");
+        assertEquals(10, t.level(t.skus().get(0)), "a refused second cancel releases nothing more");
         t.api().get("/orders/" + id).then().body("status", equalTo("cancelled"));
         t.api().post("/orders/nope-" + UUID.randomUUID() + "/cancel").then().statusCode(404);
     }

@@ -10,10 +10,10 @@ import io.ordermesh.common.outbox.PendingEvent;
 import io.ordermesh.oms.messaging.OrderEvents;
 import io.ordermesh.oms.repository.Collections;
 import io.ordermesh.oms.support.EventTap;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
-import io.ordermesh.testsupport.TestStack;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** Promise 2: an order answered 201 reaches order.created even when publishing right after the write did not happen. */
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class OutboxTest {
 
     @Inject
@@ -91,7 +92,9 @@ class OutboxTest {
         String id = orderId;
         try (EventTap tap = new EventTap(createdTopic())) {
             List<JsonNode> got = tap.await(e -> id.equals(e.path("order").path("order_id").asText()), 1, Duration.ofSeconds(90));
-            assertEquals(1, got.size(), "order.created never arrived after the broker came back");
+            assertFalse(got.isEmpty(), "order.created never arrived after the broker came back");
+            // At least once: the publisher's retried send and the relay may both deliver it, but it is one event.
+            assertEquals(1, got.stream().map(e -> e.path("event_id").asText()).distinct().count(), "one event, not two");
             assertEquals(OrderEvent.CREATED, got.get(0).path("type").asText());
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> pending(t.id(), id).isEmpty());

@@ -7,8 +7,9 @@ import com.mongodb.client.model.Updates;
 import io.ordermesh.common.config.BulkStorage;
 import io.ordermesh.common.uploads.UploadDocuments;
 import io.ordermesh.oms.repository.Collections;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -32,16 +33,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class UploadsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -201,6 +206,55 @@ class UploadsTest {
         List<JsonNode> messages = messagesFor(uploadId, Duration.ofSeconds(20));
         assertEquals(1, messages.size(), "the relay did not send the upload's message");
         assertEquals(key, messages.get(0).path("key").asText());
-        assertTrue(collections.uploads().find(Filters.eq("_id", uploadId)).first().getDate("message_sent_at") != null);
+        // The relay marks the job right after SQS accepted the message: wait for that write.
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                collections.uploads().find(Filters.eq("_id", uploadId)).first().getDate("message_sent_at") != null);
+    }
+
+    @Test
+    void anUploadAboveTheSizeLimitIs413AndStoresNothing() {
+        // %test limit: 65536 bytes. A file of exactly the limit is taken; one byte more is refused.
+        TestTenant t = TestTenant.create();
+        long limit = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("ordermesh.oms.uploads.max-bytes", Long.class);
+        String rows = csv(t, 1000);
+        assertTrue(rows.length() > limit + 1, "test file must exceed the limit");
+        byte[] tooLarge = rows.substring(0, (int) limit + 1).getBytes(StandardCharsets.US_ASCII);
+        t.api().multiPart("file", "big.csv", tooLarge, "text/csv").post("/orders/upload").then()
+                .statusCode(413).contentType("application/problem+json").body("status", equalTo(413))
+                .body("detail", containsString(Long.toString(limit)));
+        assertEquals(0, objects("uploads/" + t.id() + "/").size(), "nothing stored in S3");
+        assertEquals(0, jobs(t), "no upload job");
+
+        byte[] atLimit = rows.substring(0, (int) limit).getBytes(StandardCharsets.US_ASCII);
+        t.api().multiPart("file", "edge.csv", atLimit, "text/csv").post("/orders/upload").then().statusCode(202);
+        assertEquals(1, objects("uploads/" + t.id() + "/").size());
+        assertEquals(1, jobs(t));
+    }
+
+    @Test
+    void anUploadStoredWhileSqsIsDownStaysQueuedAndTheRelaySendsItWhenSqsIsBack() throws Exception {
+        TestTenant t = TestTenant.create();
+        String body = csv(t, 2);
+        String uploadId;
+        // SQS away for this app only (the shared ElasticMQ keeps serving other runs).
+        SqsGate.close();
+        try {
+            uploadId = t.api().multiPart("file", "outage.csv", body.getBytes(StandardCharsets.UTF_8), "text/csv")
+                    .post("/orders/upload").then().statusCode(202).body("status", equalTo("queued")).extract().path("upload_id");
+            Document job = collections.uploads().find(Filters.eq("_id", uploadId)).first();
+            assertEquals("queued", job.getString("status"));
+            assertNull(job.get("message_sent_at"), "no message can have been sent while SQS is down");
+            assertEquals(1, objects("uploads/" + t.id() + "/").size(), "the object is stored");
+        } finally {
+            SqsGate.open();
+        }
+        List<JsonNode> messages = messagesFor(uploadId, Duration.ofSeconds(60));
+        assertEquals(1, messages.size(), "the relay did not send the upload's message after SQS came back");
+        assertEquals(t.id().toString(), messages.get(0).path("tenant_id").asText());
+        assertEquals(objects("uploads/" + t.id() + "/").get(0).key(), messages.get(0).path("key").asText());
+        String id = uploadId;
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                collections.uploads().find(Filters.eq("_id", id)).first().getDate("message_sent_at") != null);
+        t.api().get("/orders/uploads/" + uploadId).then().statusCode(200).body("status", equalTo("queued"));
     }
 }

@@ -1,8 +1,9 @@
 package io.ordermesh.oms;
 
 import io.ordermesh.oms.repository.Collections;
-import io.ordermesh.oms.support.StubImsResource;
 import io.ordermesh.oms.support.TestTenant;
+import io.ordermesh.oms.support.SqsGate;
+import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -21,13 +22,16 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = LocalStackResource.class, initArgs = @ResourceArg(name = "sqs-queue", value = "ordermesh-bulk-orders"))
-@WithTestResource(StubImsResource.class)
+@WithTestResource(ImsApiResource.class)
+@WithTestResource(SqsGate.class)
 class WebhooksTest {
 
     @Inject
@@ -94,5 +98,24 @@ class WebhooksTest {
         b.api().delete("/webhooks/" + id).then().statusCode(404);
         b.api().get("/webhooks").then().body("items", hasSize(0));
         a.api().get("/webhooks/" + id).then().statusCode(200).body("url", equalTo("http://127.0.0.1:9999/a"));
+    }
+
+    @Test
+    void subscriptionsPageWithTheCommonCursorAndABadLimitIs400() {
+        TestTenant t = TestTenant.create();
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            all.add(t.json().body(sub("http://127.0.0.1:9999/p" + i)).post("/webhooks").then().statusCode(201).extract().path("id"));
+        }
+        var first = t.api().queryParam("limit", 2).get("/webhooks").then().statusCode(200).body("items", hasSize(2))
+                .body("next_cursor", notNullValue()).extract();
+        java.util.Set<String> paged = new java.util.HashSet<>(first.<List<String>>path("items.id"));
+        t.api().queryParam("limit", 2).queryParam("cursor", first.<String>path("next_cursor")).get("/webhooks").then().statusCode(200)
+                .body("items", hasSize(1)).body("next_cursor", nullValue())
+                .extract().<List<String>>path("items.id").forEach(paged::add);
+        assertEquals(all, paged);
+        t.api().queryParam("limit", 1001).get("/webhooks").then().statusCode(400).contentType("application/problem+json");
+        t.api().queryParam("limit", 0).get("/webhooks").then().statusCode(400).contentType("application/problem+json");
+        t.api().queryParam("cursor", "garbage!").get("/webhooks").then().statusCode(400).contentType("application/problem+json");
     }
 }

@@ -39,6 +39,11 @@ public record Page<T>(List<T> items, String nextCursor) {
         return new Page<>(List.copyOf(items), encode(position.apply(items.get(limit - 1))));
     }
 
+    /** The same page with each item converted (the cursor stays). */
+    public <R> Page<R> map(java.util.function.Function<? super T, ? extends R> convert) {
+        return new Page<>(items.stream().<R>map(convert).toList(), nextCursor);
+    }
+
     public static String encode(String position) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
     }

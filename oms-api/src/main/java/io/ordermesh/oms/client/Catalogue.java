@@ -74,8 +74,13 @@ public class Catalogue {
     }
 
     private void fetchTenant(UUID tenant) {
+        askIms(tenant, () -> ims.tenant(tenant));
+    }
+
+    /** One IMS call for the tenant: 404 means the tenant is unknown, any other failure 503. */
+    private static <T> T askIms(UUID tenant, java.util.function.Supplier<T> call) {
         try {
-            ims.tenant(tenant);
+            return call.get();
         } catch (WebApplicationException e) {
             if (e.getResponse().getStatus() == 404) {
                 throw unknownTenant(tenant);
@@ -119,17 +124,8 @@ public class Catalogue {
             fetchTenant(tenant);
         }
         if (!missSellers.isEmpty() || !missHubs.isEmpty() || !missSkus.isEmpty()) {
-            CatalogueRefs.LookupResult found;
-            try {
-                found = ims.lookup(tenant, new CatalogueRefs.LookupRequest(strings(missSellers), strings(missHubs), strings(missSkus)));
-            } catch (WebApplicationException e) {
-                if (e.getResponse().getStatus() == 404) {
-                    throw unknownTenant(tenant);
-                }
-                throw imsUnavailable(e);
-            } catch (ProcessingException e) {
-                throw imsUnavailable(e);
-            }
+            CatalogueRefs.LookupResult found = askIms(tenant, () ->
+                    ims.lookup(tenant, new CatalogueRefs.LookupRequest(strings(missSellers), strings(missHubs), strings(missSkus))));
             if (found.sellers() != null) {
                 found.sellers().forEach(r -> refs.sellers().put(r.id(), r));
             }

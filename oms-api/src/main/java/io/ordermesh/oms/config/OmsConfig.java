@@ -17,8 +17,6 @@ public interface OmsConfig {
 
     Idempotency idempotency();
 
-    Paging paging();
-
     interface Outbox {
         /** How often the relay runs (read by the scheduler). */
         @WithDefault("2s")
@@ -69,13 +67,5 @@ public interface OmsConfig {
         /** How long a request waits for an identical in-flight request holding the same key. */
         @WithDefault("10s")
         Duration waitForInFlight();
-    }
-
-    interface Paging {
-        @WithDefault("50")
-        int defaultLimit();
-
-        @WithDefault("1000")
-        int maxLimit();
     }
 }

@@ -1,17 +1,16 @@
 package io.ordermesh.oms.repository;
 
 import com.mongodb.client.model.Filters;
+import io.ordermesh.common.paging.Page;
 import io.ordermesh.common.problem.ProblemException;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Date;
 
 /**
- * Opaque keyset cursor over (created_at desc, _id desc): the position after the last item of a
- * page. Stable under inserts, unlike offsets.
+ * Keyset position over (created_at desc, _id desc): the position after the last item of a page.
+ * Stable under inserts, unlike offsets. The opaque cursor around it is {@link Page}'s.
  */
 public record Cursor(long createdAtMillis, String id) {
 
@@ -19,14 +18,19 @@ public record Cursor(long createdAtMillis, String id) {
         return new Cursor(last.getDate("created_at").getTime(), last.get("_id").toString());
     }
 
-    public String encode() {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((createdAtMillis + "|" + id).getBytes(StandardCharsets.UTF_8));
+    /** The position {@link Page#of} puts into the next cursor. */
+    public static String position(Document last) {
+        Cursor c = after(last);
+        return c.createdAtMillis + "|" + c.id;
     }
 
-    public static Cursor decode(String s) {
+    /** The position inside a client's cursor; null for none; 400 for one this API did not hand out. */
+    public static Cursor decode(String cursor) {
+        String raw = Page.decode(cursor);
+        if (raw == null) {
+            return null;
+        }
         try {
-            String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
             int bar = raw.indexOf('|');
             return new Cursor(Long.parseLong(raw.substring(0, bar)), raw.substring(bar + 1));
         } catch (RuntimeException e) {

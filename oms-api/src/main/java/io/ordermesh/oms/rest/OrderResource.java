@@ -4,7 +4,7 @@ import io.ordermesh.common.orders.Order;
 import io.ordermesh.common.tenant.Tenants;
 import io.ordermesh.oms.service.CreateOrderRequest;
 import io.ordermesh.oms.service.OrderService;
-import io.ordermesh.oms.service.Page;
+import io.ordermesh.common.paging.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;

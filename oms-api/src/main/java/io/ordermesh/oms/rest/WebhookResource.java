@@ -1,7 +1,7 @@
 package io.ordermesh.oms.rest;
 
 import io.ordermesh.common.tenant.Tenants;
-import io.ordermesh.oms.service.Page;
+import io.ordermesh.common.paging.Page;
 import io.ordermesh.oms.service.WebhookRequest;
 import io.ordermesh.oms.service.WebhookService;
 import io.ordermesh.oms.service.WebhookService.WebhookView;

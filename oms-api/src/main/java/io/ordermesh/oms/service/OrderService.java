@@ -8,6 +8,7 @@ import io.ordermesh.common.orders.Order;
 import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.common.orders.OrderStatus;
 import io.ordermesh.common.outbox.PendingEvent;
+import io.ordermesh.common.paging.Page;
 import io.ordermesh.common.problem.Problem;
 import io.ordermesh.common.problem.ProblemException;
 import io.ordermesh.oms.client.Catalogue;
@@ -182,11 +183,10 @@ public class OrderService {
                         List.of(new Problem.FieldError("status", "must be one of " + java.util.Arrays.toString(OrderStatus.values()))));
             }
         }
-        int n = limit(limit);
+        int n = Page.limit(limit);
         List<Document> docs = orders.list(tenant, new OrderRepository.Query(sellerId, hubId, st, instant("from", from), instant("to", to)),
-                cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor), n);
-        String next = docs.size() > n ? Cursor.after(docs.get(n - 1)).encode() : null;
-        return new Page<>(docs.stream().limit(n).map(OrderDocuments::fromDocument).toList(), next);
+                Cursor.decode(cursor), n);
+        return Page.of(docs, n, Cursor::position).map(OrderDocuments::fromDocument);
     }
 
     private static Instant instant(String field, String value) {
@@ -199,17 +199,6 @@ public class OrderService {
             throw ProblemException.unprocessable(field + " is not an ISO-8601 instant",
                     List.of(new Problem.FieldError(field, "must be an ISO-8601 instant such as 2025-01-31T00:00:00Z")));
         }
-    }
-
-    int limit(Integer limit) {
-        if (limit == null) {
-            return config.paging().defaultLimit();
-        }
-        if (limit < 1 || limit > config.paging().maxLimit()) {
-            throw ProblemException.unprocessable("limit must be between 1 and " + config.paging().maxLimit(),
-                    List.of(new Problem.FieldError("limit", "must be between 1 and " + config.paging().maxLimit())));
-        }
-        return limit;
     }
 
     /**

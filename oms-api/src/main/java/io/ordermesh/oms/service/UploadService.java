@@ -13,10 +13,8 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import org.bson.Document;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -123,18 +121,8 @@ public class UploadService {
             throw new ProblemException(Problem.of(403, "forbidden-path", "Forbidden",
                     "s3_path must name an object in bucket " + bulk.bucket() + " under " + prefix));
         }
-        long size;
-        try {
-            String k = key;
-            size = s3.headObject(b -> b.bucket(bulk.bucket()).key(k)).contentLength();
-        } catch (NoSuchKeyException e) {
-            throw ProblemException.notFound("object", s3Path);
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                throw ProblemException.notFound("object", s3Path);
-            }
-            throw new ProblemException(Problem.of(503, "storage-unavailable", "Storage unavailable", "S3 answered " + e.statusCode()));
-        }
+        String k = key;
+        long size = readS3("object", s3Path, () -> s3.headObject(b -> b.bucket(bulk.bucket()).key(k)).contentLength());
         if (size == 0) {
             throw ProblemException.unprocessable("the object is empty", List.of(new Problem.FieldError("s3_path", "names an empty object")));
         }
@@ -202,14 +190,18 @@ public class UploadService {
         if (!key.startsWith("errors/" + tenant + "/")) {
             throw ProblemException.notFound("error file", file);
         }
+        return readS3("error file", file, () -> s3.getObject(b -> b.bucket(job.getString(UploadDocuments.BUCKET)).key(key)));
+    }
+
+    /** One S3 read: a missing object is a 404 naming {@code what}, any other S3 error 503. */
+    private static <T> T readS3(String what, Object id, java.util.function.Supplier<T> read) {
         try {
-            ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(job.getString(UploadDocuments.BUCKET)).key(key));
-            return in;
+            return read.get();
         } catch (NoSuchKeyException e) {
-            throw ProblemException.notFound("error file", file);
+            throw ProblemException.notFound(what, id);
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
-                throw ProblemException.notFound("error file", file);
+                throw ProblemException.notFound(what, id);
             }
             throw new ProblemException(Problem.of(503, "storage-unavailable", "Storage unavailable", "S3 answered " + e.statusCode()));
         }

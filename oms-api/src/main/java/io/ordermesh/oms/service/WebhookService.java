@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.mongodb.client.model.Updates;
 import io.ordermesh.common.events.OrderEvent;
 import io.ordermesh.common.net.AddressGuard;
+import io.ordermesh.common.paging.Page;
 import io.ordermesh.common.problem.Problem;
 import io.ordermesh.common.problem.ProblemException;
 import io.ordermesh.common.webhooks.WebhookDocuments;
@@ -76,14 +77,9 @@ public class WebhookService {
 
     public Page<WebhookView> list(String tenantHeader, Integer limit, String cursor) {
         UUID tenant = catalogue.requireTenant(tenantHeader);
-        int n = limit == null ? config.paging().defaultLimit() : limit;
-        if (n < 1 || n > config.paging().maxLimit()) {
-            throw ProblemException.unprocessable("limit must be between 1 and " + config.paging().maxLimit(),
-                    List.of(new Problem.FieldError("limit", "must be between 1 and " + config.paging().maxLimit())));
-        }
-        List<Document> docs = webhooks.list(tenant, cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor), n);
-        String next = docs.size() > n ? Cursor.after(docs.get(n - 1)).encode() : null;
-        return new Page<>(docs.stream().limit(n).map(d -> view(d, false)).toList(), next);
+        int n = Page.limit(limit);
+        List<Document> docs = webhooks.list(tenant, Cursor.decode(cursor), n);
+        return Page.of(docs, n, Cursor::position).map(d -> view(d, false));
     }
 
     public WebhookView get(String tenantHeader, String id) {
