@@ -14,6 +14,7 @@ import io.ordermesh.oms.support.TestTenant;
 import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
+import io.ordermesh.testsupport.TestStack;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
