@@ -1,6 +1,5 @@
 package io.ordermesh.csv.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
@@ -387,13 +386,7 @@ public class UploadProcessor {
         }
 
         private PendingEvent created(Order order) {
-            OrderEvent event = OrderEvent.created(order, order.updatedAt());
-            try {
-                return new PendingEvent(event.eventId().toString(), topics.orderCreated(), order.orderId(),
-                        json.writeValueAsString(event), event.occurredAt());
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            return OrderEvent.created(order, order.updatedAt()).pending(topics.orderCreated(), json);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.ordermesh.oms.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ordermesh.common.config.Topics;
 import io.ordermesh.common.events.OrderEvent;
@@ -43,12 +42,7 @@ public class OrderEvents {
     }
 
     private PendingEvent pending(String topic, OrderEvent event) {
-        try {
-            return new PendingEvent(event.eventId().toString(), topic, event.order().orderId(), json.writeValueAsString(event),
-                    event.occurredAt());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + event.type(), e);
-        }
+        return event.pending(topic, json);
     }
 
     /** Sends events already written in the order document {@code documentId}; never blocks. */

@@ -1,6 +1,5 @@
 package io.ordermesh.finalizer.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ordermesh.common.config.Topics;
 import io.ordermesh.common.events.OrderEvent;
@@ -30,13 +29,7 @@ public class OrderEvents {
     }
 
     public PendingEvent updated(Order order, Instant at) {
-        OrderEvent event = OrderEvent.updated(order, at);
-        try {
-            return new PendingEvent(event.eventId().toString(), topics.orderUpdated(), order.orderId(),
-                    json.writeValueAsString(event), at);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise order.updated", e);
-        }
+        return OrderEvent.updated(order, at).pending(topics.orderUpdated(), json);
     }
 
     /** Sends an event already written in the order document; never blocks (the relay covers failures). */
