@@ -53,33 +53,21 @@ public class InventoryStore {
         return ds.getConnection();
     }
 
-    /** Current levels, not locked. Missing combinations are absent. */
-    public Map<UUID, Long> levels(Connection c, UUID tenant, UUID hub, List<UUID> skus) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT sku_id, quantity_on_hand FROM inventory WHERE tenant_id = ? AND hub_id = ? AND sku_id = ANY (?)")) {
-            ps.setObject(1, tenant);
-            ps.setObject(2, hub);
-            ps.setArray(3, c.createArrayOf("uuid", skus.toArray()));
-            Map<UUID, Long> out = new HashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getObject(1, UUID.class), rs.getLong(2));
-                }
-            }
-            return out;
-        }
+    /** A level as read, not locked. */
+    public record Stock(long quantityOnHand, Instant updatedAt) {
     }
 
-    public Map<UUID, Instant> updatedAt(Connection c, UUID tenant, UUID hub, List<UUID> skus) throws SQLException {
+    /** Current levels, not locked, in one query. Combinations never stocked are absent. */
+    public Map<UUID, Stock> levels(Connection c, UUID tenant, UUID hub, List<UUID> skus) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT sku_id, updated_at FROM inventory WHERE tenant_id = ? AND hub_id = ? AND sku_id = ANY (?)")) {
+                "SELECT sku_id, quantity_on_hand, updated_at FROM inventory WHERE tenant_id = ? AND hub_id = ? AND sku_id = ANY (?)")) {
             ps.setObject(1, tenant);
             ps.setObject(2, hub);
             ps.setArray(3, c.createArrayOf("uuid", skus.toArray()));
-            Map<UUID, Instant> out = new HashMap<>();
+            Map<UUID, Stock> out = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant());
+                    out.put(rs.getObject(1, UUID.class), new Stock(rs.getLong(2), rs.getTimestamp(3).toInstant()));
                 }
             }
             return out;

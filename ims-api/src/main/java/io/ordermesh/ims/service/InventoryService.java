@@ -59,9 +59,11 @@ public class InventoryService {
             throw ProblemException.badRequest("sku_ids must list 1 to " + MAX_SKUS_PER_READ + " SKU ids");
         }
         requireKnown(tenant, hub, skus);
-        var snapshot = tx.inNew(c -> Map.entry(store.levels(c, tenant, hub, skus), store.updatedAt(c, tenant, hub, skus)));
-        return skus.stream().map(s -> new LevelView(hub, s, snapshot.getKey().getOrDefault(s, 0L),
-                snapshot.getValue().get(s))).toList();
+        Map<UUID, InventoryStore.Stock> stock = tx.inNew(c -> store.levels(c, tenant, hub, skus));
+        return skus.stream().map(s -> {
+            InventoryStore.Stock level = stock.get(s);
+            return level == null ? new LevelView(hub, s, 0, null) : new LevelView(hub, s, level.quantityOnHand(), level.updatedAt());
+        }).toList();
     }
 
     public LevelView set(UUID tenant, SetLevel in) {
