@@ -102,6 +102,7 @@ class CsvBenchmark {
                         file.length / 1e6, ingest, csv.peakRssMib()));
                 report.append(String.format("          raw MongoDB insertMany %,8.0f docs/s, raw Kafka produce %,8.0f records/s%n", insert, produce));
                 report.append(String.format("          ingestion / slower raw limit (in rows/s) = %.2f%n", ingest / slower));
+                System.out.println(report); // as soon as measured: the larger size takes long
             }
             System.out.println(report);
         }

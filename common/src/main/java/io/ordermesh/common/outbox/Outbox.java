@@ -21,13 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The in-document outbox (promise 2 without multi-document transactions). A service writes a
@@ -40,6 +43,13 @@ import java.util.concurrent.TimeUnit;
  * send queue is full, the event simply stays in the document, and {@link #relay} (run on a
  * schedule by each service) sends whatever has been pending longer than a few seconds. Delivery is
  * therefore at least once; consumers deduplicate on {@code event_id}.
+ * <p>
+ * The relay's query cannot always be served by an index (the embedded local server has none, so
+ * it reads the whole collection), and a scan every few seconds over a growing collection would
+ * cost more than the writes it protects. So the relay only looks when an event may have been left
+ * behind: after this process started (a predecessor may have died mid-way), after a failed or
+ * rejected send or acknowledgement, and otherwise once per {@code sweepEvery} for events other
+ * processes left behind. Events this process is still sending are never sent twice by it.
  * <p>
  * A plain class, not a CDI bean: each service builds one with its own producer (see
  * {@link #producerProperties}) and closes it on shutdown.
@@ -63,6 +73,13 @@ public final class Outbox implements AutoCloseable {
     private final BlockingQueue<Ack> acks = new LinkedBlockingQueue<>();
     private final Thread acker;
     private volatile boolean closed;
+    /** Events handed to the producer and not yet removed from their documents. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** When this process last may have left an event behind (start-up counts: a predecessor may have). */
+    private final AtomicLong lastMiss = new AtomicLong(System.currentTimeMillis());
+    /** Per collection: a relay pass found nothing of ours left among the events created before this instant. */
+    private final Map<String, Long> cleanThrough = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastSweep = new ConcurrentHashMap<>();
 
     public Outbox(Producer<String, String> producer, int maxQueuedSends) {
         this.producer = producer;
@@ -111,6 +128,7 @@ public final class Outbox implements AutoCloseable {
         try {
             sender.execute(() -> send(collection, documentId, events, all));
         } catch (RejectedExecutionException e) {
+            missed();
             all.completeExceptionally(new IllegalStateException("outbox send queue full; the relay will publish", e));
         }
         return all;
@@ -121,10 +139,12 @@ public final class Outbox implements AutoCloseable {
         for (PendingEvent e : events) {
             CompletableFuture<Void> one = new CompletableFuture<>();
             sends.add(one);
+            inFlight.add(e.eventId());
             try {
                 producer.send(new ProducerRecord<>(e.topic(), e.key(), e.payload()), (meta, error) -> {
                     if (error != null) {
                         LOG.debugf("outbox: event %s to %s not sent (%s); left for the relay", e.eventId(), e.topic(), error.toString());
+                        stranded(e.eventId());
                         one.completeExceptionally(error);
                     } else {
                         acks.add(new Ack(collection, documentId, e.eventId()));
@@ -133,6 +153,7 @@ public final class Outbox implements AutoCloseable {
                 });
             } catch (RuntimeException error) {
                 LOG.debugf("outbox: event %s to %s not sent (%s); left for the relay", e.eventId(), e.topic(), error.toString());
+                stranded(e.eventId());
                 one.completeExceptionally(error);
             }
         }
@@ -147,39 +168,58 @@ public final class Outbox implements AutoCloseable {
 
     /**
      * Republishes events pending for longer than {@code olderThan} in at most {@code maxDocuments}
-     * documents of the collection, waiting up to {@code timeout} for the broker. Answers how many
-     * events were acknowledged. Safe to run on several instances at once (duplicates are allowed
-     * by the at-least-once contract and removed by event id downstream).
+     * documents of the collection, waiting up to {@code timeout} for the broker, when this process
+     * may have left one behind or a sweep is due (see the class comment). Answers how many events
+     * were acknowledged. Never throws: a failed pass is logged and the next one looks again. Safe
+     * to run on several instances at once (duplicates are allowed by the at-least-once contract
+     * and removed by event id downstream).
      */
-    public int relay(MongoCollection<Document> collection, Duration olderThan, int maxDocuments, Duration timeout) {
-        Date cutoff = Date.from(Instant.now().minus(olderThan));
+    public int relay(MongoCollection<Document> collection, Duration olderThan, Duration sweepEvery, int maxDocuments, Duration timeout) {
+        String namespace = collection.getNamespace().getFullName();
+        long now = System.currentTimeMillis();
+        long missAtStart = lastMiss.get();
+        if (missAtStart < cleanThrough.getOrDefault(namespace, Long.MIN_VALUE)
+                && now - lastSweep.getOrDefault(namespace, Long.MIN_VALUE / 2) < sweepEvery.toMillis()) {
+            return 0;
+        }
+        lastSweep.put(namespace, now);
+        Date cutoff = new Date(now - olderThan.toMillis());
         List<CompletableFuture<Void>> sends = new ArrayList<>();
         int[] sent = {0};
-        for (Document d : collection.find(Filters.and(Filters.lt(PENDING + "." + PendingEvent.CREATED_AT, cutoff),
-                        Filters.ne(HOLD, true)))
-                .projection(new Document(PENDING, 1)).limit(maxDocuments)) {
-            List<Document> pending = d.getList(PENDING, Document.class, List.of());
-            List<PendingEvent> due = pending.stream().map(PendingEvent::fromDocument)
-                    .filter(e -> e.createdAt().isBefore(cutoff.toInstant())).toList();
-            if (due.isEmpty()) {
-                continue;
-            }
-            LOG.infof("outbox relay: republishing %d event(s) of %s", due.size(), d.get("_id"));
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            send(collection, d.get("_id"), due, f);
-            sends.add(f.thenRun(() -> {
-                synchronized (sent) {
-                    sent[0] += due.size();
-                }
-            }));
-        }
+        int documents = 0;
         try {
+            for (Document d : collection.find(Filters.and(Filters.lt(PENDING + "." + PendingEvent.CREATED_AT, cutoff),
+                            Filters.ne(HOLD, true)))
+                    .projection(new Document(PENDING, 1)).limit(maxDocuments)) {
+                documents++;
+                List<PendingEvent> due = d.getList(PENDING, Document.class, List.of()).stream().map(PendingEvent::fromDocument)
+                        .filter(e -> e.createdAt().isBefore(cutoff.toInstant()) && !inFlight.contains(e.eventId())).toList();
+                if (due.isEmpty()) {
+                    continue;
+                }
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                send(collection, d.get("_id"), due, f);
+                sends.add(f.thenRun(() -> {
+                    synchronized (sent) {
+                        sent[0] += due.size();
+                    }
+                }));
+            }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            flushAcks();
+            if (documents < maxDocuments && lastMiss.get() == missAtStart) {
+                cleanThrough.put(namespace, cutoff.getTime());
+            }
         } catch (Exception e) {
-            LOG.warnf("outbox relay: not every event was acknowledged (%s); will retry", e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warnf("outbox relay on %s: not every pending event was republished (%s); will look again", namespace, e.toString());
         }
-        flushAcks();
         synchronized (sent) {
+            if (!sends.isEmpty()) {
+                LOG.infof("outbox relay on %s: republished %d of the events pending in %d document(s)", namespace, sent[0], sends.size());
+            }
             return sent[0];
         }
     }
@@ -189,6 +229,15 @@ public final class Outbox implements AutoCloseable {
         List<Ack> batch = new ArrayList<>();
         acks.drainTo(batch);
         pull(batch);
+    }
+
+    private void missed() {
+        lastMiss.accumulateAndGet(System.currentTimeMillis(), Math::max);
+    }
+
+    private void stranded(String eventId) {
+        inFlight.remove(eventId);
+        missed();
     }
 
     private void drainAcks() {
@@ -206,8 +255,8 @@ public final class Outbox implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // MongoDB away: the events stay pending and are sent again by the relay; harmless.
                 LOG.warnf("outbox: could not remove %d acknowledged event(s): %s", batch.size(), e.toString());
+                missed();
             } finally {
                 batch.clear();
             }
@@ -219,7 +268,7 @@ public final class Outbox implements AutoCloseable {
      * single {@code updateMany} with {@code _id $in} is not served by the primary key on every
      * server (the embedded one scans the collection for it, which made acknowledging quadratic).
      */
-    private static void pull(List<Ack> batch) {
+    private void pull(List<Ack> batch) {
         if (batch.isEmpty()) {
             return;
         }
@@ -232,7 +281,15 @@ public final class Outbox implements AutoCloseable {
             List<com.mongodb.client.model.WriteModel<Document>> updates = new ArrayList<>(docs.size());
             docs.forEach((id, eventIds) -> updates.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", id),
                     Updates.pull(PENDING, Filters.in(PendingEvent.EVENT_ID, eventIds)))));
-            collection.bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+            try {
+                collection.bulkWrite(updates, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+            } catch (RuntimeException e) {
+                // MongoDB away: the events stay pending, sent already; the relay sends them again (harmless).
+                LOG.warnf("outbox: could not remove %d acknowledged event(s): %s", updates.size(), e.toString());
+                missed();
+            } finally {
+                docs.values().forEach(inFlight::removeAll);
+            }
         });
     }
 

@@ -48,4 +48,8 @@ public interface CsvConfig {
     /** Events still pending after this long are republished by the relay (crash between write and publish). */
     @WithDefault("PT10S")
     Duration relayAfter();
+
+    /** How often the relay looks for events other processes left behind (it looks after any failure of its own anyway). */
+    @WithDefault("PT30S")
+    Duration relaySweepEvery();
 }

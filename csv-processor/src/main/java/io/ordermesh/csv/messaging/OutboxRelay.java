@@ -7,15 +7,12 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 
 /** Republishes order.created events left in documents (crash between write and publish, broker down). */
 @Singleton
 public class OutboxRelay {
-
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final Outbox outbox;
     private final OrderStore orders;
@@ -33,10 +30,6 @@ public class OutboxRelay {
 
     @Scheduled(every = "${ordermesh.csv.relay-every:2s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void relay() {
-        try {
-            outbox.relay(orders.collection(), config.relayAfter(), 5000, Duration.ofSeconds(30));
-        } catch (RuntimeException e) {
-            LOG.warnf("outbox relay failed, will retry: %s", e.toString());
-        }
+        outbox.relay(orders.collection(), config.relayAfter(), config.relaySweepEvery(), 5000, Duration.ofSeconds(30));
     }
 }

@@ -30,6 +30,14 @@ public interface OmsConfig {
         @WithDefault("500")
         int relayBatch();
 
+        /**
+         * How often the relay looks for events other processes left behind (it looks after any
+         * failure of its own anyway). Each look is a query the embedded server answers by reading
+         * the whole collection; on MongoDB with the outbox index it can be as short as relay-every.
+         */
+        @WithDefault("30s")
+        Duration relaySweepEvery();
+
         /** Sends queued in memory before new ones are left to the relay (bounds memory during a broker outage). */
         @WithDefault("20000")
         int maxQueuedSends();

@@ -5,15 +5,12 @@ import io.ordermesh.oms.config.OmsConfig;
 import io.ordermesh.oms.repository.Collections;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 
 /** Republishes order events left in {@code pending_events} (crash after the write, broker down). */
 @Singleton
 public class OutboxRelay {
-
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final Outbox outbox;
     private final Collections collections;
@@ -28,10 +25,7 @@ public class OutboxRelay {
     @Scheduled(every = "${ordermesh.oms.outbox.relay-every:2s}", delayed = "${ordermesh.oms.outbox.relay-every:2s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void relay() {
-        try {
-            outbox.relay(collections.orders(), config.outbox().relayAfter(), config.outbox().relayBatch(), Duration.ofSeconds(30));
-        } catch (RuntimeException e) {
-            LOG.warnf("outbox relay failed, will retry: %s", e.toString());
-        }
+        outbox.relay(collections.orders(), config.outbox().relayAfter(), config.outbox().relaySweepEvery(), config.outbox().relayBatch(),
+                Duration.ofSeconds(30));
     }
 }

@@ -83,6 +83,10 @@ public interface FinalizerConfig {
         @WithDefault("500")
         int relayBatch();
 
+        /** How often the relay looks for events other processes left behind (it looks after any failure of its own anyway). */
+        @WithDefault("30s")
+        Duration relaySweepEvery();
+
         @WithDefault("50000")
         int maxQueuedSends();
     }

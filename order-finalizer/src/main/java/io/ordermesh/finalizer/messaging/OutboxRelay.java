@@ -5,15 +5,12 @@ import io.ordermesh.finalizer.config.FinalizerConfig;
 import io.ordermesh.finalizer.repository.OrderStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 
 /** Republishes {@code order.updated} events left in {@code pending_events} (crash after the write, broker down). */
 @Singleton
 public class OutboxRelay {
-
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final Outbox outbox;
     private final OrderStore store;
@@ -28,10 +25,7 @@ public class OutboxRelay {
     @Scheduled(every = "${ordermesh.finalizer.outbox.relay-every:2s}", delayed = "${ordermesh.finalizer.outbox.relay-every:2s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void relay() {
-        try {
-            outbox.relay(store.orders(), config.outbox().relayAfter(), config.outbox().relayBatch(), Duration.ofSeconds(30));
-        } catch (RuntimeException e) {
-            LOG.warnf("outbox relay failed, will retry: %s", e.toString());
-        }
+        outbox.relay(store.orders(), config.outbox().relayAfter(), config.outbox().relaySweepEvery(), config.outbox().relayBatch(),
+                Duration.ofSeconds(30));
     }
 }
