@@ -12,7 +12,9 @@ import java.util.Optional;
 enum Component {
     POSTGRES(5432, false, "256m"),
     REDIS(6379, false, null),
-    MONGO(27017, true, "512m"),
+    // mongo-java-server holds a query's whole result (and an open cursor's rest) in its heap: a
+    // million-row upload's end-of-file queries need more than the others' small heaps.
+    MONGO(27017, true, "2g"),
     S3(9000, true, "192m"),
     SQS(9324, true, "192m"),
     KAFKA(9092, true, "384m");
