@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
 public final class LoadTest {
 
     public static void main(String[] args) {
+        // The clients' INFO lines would bury the progress line.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         System.exit(run(args));
     }
 
