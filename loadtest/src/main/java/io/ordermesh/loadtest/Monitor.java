@@ -88,7 +88,14 @@ final class Monitor implements AutoCloseable {
             series.add(new Point(elapsed, rates, d));
             System.arraycopy(d, 0, lastDone, 0, d.length);
             lastNanos = now;
-            progress(elapsed, d, rates);
+            // The line shows the rate over the last 10 s: steadier than one second, and its ETA with it.
+            Point back = series.get(Math.max(0, series.size() - 11));
+            double[] window = new double[d.length];
+            for (int i = 0; i < d.length; i++) {
+                window[i] = back == series.get(series.size() - 1) ? rates[i]
+                        : (d[i] - back.done()[i]) / (elapsed - back.seconds());
+            }
+            progress(elapsed, d, window);
             for (Watched s : services) {
                 sample(s, peaks.get(s.name()));
             }

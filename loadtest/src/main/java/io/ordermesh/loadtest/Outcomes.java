@@ -15,8 +15,11 @@ import org.bson.Document;
  */
 final class Outcomes implements AutoCloseable {
 
-    /** {@code decided} = allocated + held with a reason: every order the finalizer has looked at. */
-    record Counts(long allocated, long held) {
+    /**
+     * {@code decided} = allocated + held with a reason: every order the finalizer has looked at;
+     * {@code total} = every order of the tenant (a request the client gave up on may still have created one).
+     */
+    record Counts(long allocated, long held, long total) {
         long decided() {
             return allocated + held;
         }
@@ -35,7 +38,8 @@ final class Outcomes implements AutoCloseable {
                 Filters.eq(OrderDocuments.STATUS, OrderStatus.new_order.name())));
         long held = orders.countDocuments(Filters.and(Filters.eq(OrderDocuments.TENANT_ID, tenant),
                 Filters.eq(OrderDocuments.STATUS, OrderStatus.on_hold.name()), Filters.ne(OrderDocuments.HOLD_REASON, null)));
-        return new Counts(allocated, held);
+        long total = orders.countDocuments(Filters.eq(OrderDocuments.TENANT_ID, tenant));
+        return new Counts(allocated, held, total);
     }
 
     @Override

@@ -13,7 +13,7 @@ final class Poller implements AutoCloseable {
 
     private final Outcomes outcomes;
     private final String tenant;
-    private final AtomicReference<Outcomes.Counts> latest = new AtomicReference<>(new Outcomes.Counts(0, 0));
+    private final AtomicReference<Outcomes.Counts> latest = new AtomicReference<>(new Outcomes.Counts(0, 0, 0));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loadtest-outcomes");
         t.setDaemon(true);
@@ -48,9 +48,12 @@ final class Poller implements AutoCloseable {
         return firstDecidedNanos;
     }
 
-    /** Waits until {@code decided >= expected} or the deadline; answers the last counts and when they were reached. */
+    /**
+     * Waits until at least {@code expected} orders are decided and every order of the tenant is
+     * (orders whose request timed out on the client can exist too), or the deadline; answers the last counts.
+     */
     Outcomes.Counts await(long expected, long deadlineNanos) throws InterruptedException {
-        while (latest.get().decided() < expected && System.nanoTime() < deadlineNanos) {
+        while ((latest.get().decided() < expected || latest.get().decided() < latest.get().total()) && System.nanoTime() < deadlineNanos) {
             Thread.sleep(200);
         }
         return latest.get();
