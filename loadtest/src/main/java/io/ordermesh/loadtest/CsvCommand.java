@@ -1,0 +1,166 @@
+package io.ordermesh.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code csv}: a generated bulk file through the whole flow. Upload, follow the job to completion,
+ * then wait until every valid order is decided by the finalizer and every webhook (created and
+ * updated, per order) reached the tool's own receiver.
+ */
+@Command(name = "csv", mixinStandardHelpOptions = true,
+        description = "Uploads a generated CSV and follows it to the last webhook; reports ingestion rows/s, finalization "
+                + "orders/s, end-to-end time and time to first webhook.")
+final class CsvCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Mixin
+    Target target;
+
+    @Option(names = "--rows", defaultValue = "10000", description = "data rows (default: ${DEFAULT-VALUE})")
+    long rows;
+
+    @Option(names = "--invalid-share", defaultValue = "0.02", description = "share of invalid rows, exact (default: ${DEFAULT-VALUE})")
+    double invalidShare;
+
+    @Option(names = "--sku-count", defaultValue = "100", description = "SKUs of the tenant the tool creates (default: ${DEFAULT-VALUE})")
+    int skuCount;
+
+    @Option(names = "--seed", defaultValue = "42", description = "random seed of the generator (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--no-webhooks", description = "do not subscribe a receiver (measures ingestion and finalization only)")
+    boolean noWebhooks;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "for the whole flow (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Option(names = "--receiver-port", defaultValue = "0", description = "port of the webhook receiver on 127.0.0.1 (0 = any free)")
+    int receiverPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Http http = new Http();
+        // Enough stock that every valid order is allocated: at most 5 units per row.
+        Fixture f = target.fixture(http, skuCount, Math.max(1000, rows * 5));
+        Files.createDirectories(target.reportDir);
+        Path file = Files.createTempFile(target.reportDir, "orders-" + rows + "-", ".csv");
+        long tg = System.nanoTime();
+        CsvGenerator.Stats stats = new CsvGenerator(f, invalidShare, seed).write(file, rows);
+        System.err.printf("generated %,d rows (%,d invalid, %,d orders, %,d multi-item) in %s: %s (%,d bytes)%n", stats.rows(),
+                stats.invalidRows(), stats.validOrders(), stats.multiItemOrders(), Report.duration((System.nanoTime() - tg) / 1e9),
+                file, Files.size(file));
+        long expectedWebhooks = noWebhooks ? 0 : stats.validOrders() * 2;
+        Report report = new Report("csv").parameter("rows", rows).parameter("invalid_share", invalidShare).parameter("seed", seed)
+                .parameter("webhooks", !noWebhooks).parameter("tenant", f.tenant()).parameter("file_bytes", Files.size(file));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (WebhookReceiver receiver = new WebhookReceiver(receiverPort);
+             Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb);
+             Poller poller = new Poller(outcomes, f.tenant(), 2)) {
+            if (!noWebhooks) {
+                http.post(target.oms + "/webhooks", f.tenant(), Map.of("url", receiver.url(), "events", List.of("order.created", "order.updated"),
+                        "description", "loadtest receiver")).expect(201);
+            }
+            AtomicLong ingested = new AtomicLong();
+            AtomicReference<JsonNode> job = new AtomicReference<>();
+            Monitor monitor = new Monitor(http, target.services(), List.of(
+                    new Monitor.Counter("rows", rows, ingested::get),
+                    new Monitor.Counter("finalized", stats.validOrders(), () -> poller.latest().decided()),
+                    new Monitor.Counter("webhooks", expectedWebhooks, receiver::delivered)), System.err).start();
+            long t0 = System.nanoTime();
+            long uploaded;
+            long jobDone;
+            long allDecided;
+            long allDelivered;
+            try (monitor) {
+                JsonNode accepted = http.upload(target.oms + "/orders/upload", f.tenant(), file).expect(202).json();
+                uploaded = System.nanoTime();
+                String uploadId = accepted.get("upload_id").asText();
+                report.parameter("upload_id", uploadId);
+                while (System.nanoTime() < deadline) {
+                    JsonNode j = http.get(target.oms + "/orders/uploads/" + uploadId, f.tenant()).expect(200).json();
+                    job.set(j);
+                    ingested.set(j.path("rows_total").asLong());
+                    String status = j.path("status").asText();
+                    if ("completed".equals(status) || "failed".equals(status)) {
+                        break;
+                    }
+                    Thread.sleep(500);
+                }
+                jobDone = System.nanoTime();
+                poller.await(stats.validOrders(), deadline);
+                allDecided = System.nanoTime();
+                while (receiver.delivered() < expectedWebhooks && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                allDelivered = System.nanoTime();
+            }
+            report.monitor(monitor);
+            JsonNode j = job.get();
+            Outcomes.Counts counts = poller.latest();
+            JsonNode limits = Limits.read(target.reportDir);
+            double rowsPerOrder = stats.validOrders() == 0 ? 1 : (double) stats.rows() / stats.validOrders();
+            Double rawDocs = OrdersCommand.min(Limits.value(limits, Limits.MONGO), Limits.value(limits, Limits.KAFKA));
+            Double rawRows = rawDocs == null ? null : rawDocs * rowsPerOrder;
+            Double rawAlloc = Limits.value(limits, Limits.POSTGRES);
+            Double rawHttp = Limits.value(limits, Limits.HTTP);
+
+            double serverSeconds = seconds(j, "started_at", "finished_at");
+            double ingestSeconds = serverSeconds > 0 ? serverSeconds : (jobDone - uploaded) / 1e9;
+            double finalizeSeconds = (allDecided - (poller.firstDecidedNanos() == 0 ? t0 : poller.firstDecidedNanos())) / 1e9;
+            double e2e = (Math.max(allDecided, allDelivered) - t0) / 1e9;
+            report.figure("upload (HTTP, multipart to S3)", (uploaded - t0) / 1e9, "s")
+                    .figure("ingestion (job started → completed)", j.path("rows_total").asLong() / ingestSeconds, "rows/s", rawRows,
+                            "slower of MongoDB bulk insert and Kafka produce, per row")
+                    .figure("finalization (first → last order decided)", counts.decided() / Math.max(finalizeSeconds, 1e-9), "orders/s",
+                            rawAlloc, "PostgreSQL allocation SQL")
+                    .figure("end to end (upload → all finalized" + (noWebhooks ? ")" : " and all webhooks delivered)"), e2e, "s");
+            if (!noWebhooks) {
+                double firstHook = receiver.firstNanos() == 0 ? Double.NaN : (receiver.firstNanos() - t0) / 1e9;
+                double hookSeconds = receiver.firstNanos() == 0 ? Double.NaN : (allDelivered - receiver.firstNanos()) / 1e9;
+                report.figure("time to first webhook (from upload start)", firstHook, "s")
+                        .figure("webhook deliveries (first → last)", receiver.delivered() / hookSeconds, "deliveries/s", rawHttp,
+                                "JDK HTTP POST to a local receiver")
+                        .figure("webhook requests received (incl. retries)", receiver.requests(), "requests");
+            }
+            report.check("upload job completed", "completed".equals(j.path("status").asText()),
+                            "status " + j.path("status").asText() + (j.hasNonNull("failure_reason") ? ": " + j.get("failure_reason").asText() : ""))
+                    .check("rows valid as generated", j.path("rows_valid").asLong() == stats.validRows(),
+                            j.path("rows_valid").asLong() + " vs " + stats.validRows())
+                    .check("rows invalid as generated", j.path("rows_invalid").asLong() == stats.invalidRows(),
+                            j.path("rows_invalid").asLong() + " vs " + stats.invalidRows())
+                    .check("orders created as generated", j.path("orders_created").asLong() == stats.validOrders(),
+                            j.path("orders_created").asLong() + " vs " + stats.validOrders())
+                    .check("every order finalized", counts.allocated() == stats.validOrders(),
+                            counts.allocated() + " allocated, " + counts.held() + " held, of " + stats.validOrders());
+            if (!noWebhooks) {
+                report.check("every webhook delivered", receiver.delivered() >= expectedWebhooks,
+                        receiver.ofType("order.created") + " order.created + " + receiver.ofType("order.updated") + " order.updated of "
+                                + expectedWebhooks);
+            }
+            report.note(String.format("File: %,d rows, %,d invalid (%s), %,d valid orders of which %,d multi-item, %,d units.",
+                    stats.rows(), stats.invalidRows(), invalidShare, stats.validOrders(), stats.multiItemOrders(), stats.units()));
+            report.note("Finalized = orders with status new_order (or on_hold with a reason), counted in MongoDB every 2 s.");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        return OrdersCommand.finish(report, target.reportDir);
+    }
+
+    private static double seconds(JsonNode job, String from, String to) {
+        if (job == null || !job.hasNonNull(from) || !job.hasNonNull(to)) {
+            return -1;
+        }
+        return Duration.between(Instant.parse(job.get(from).asText()), Instant.parse(job.get(to).asText())).toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,66 @@
+package io.ordermesh.loadtest;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Counts a tenant's order outcomes every {@code seconds} on its own thread, so the progress line
+ * and the waits read the latest counts without each issuing a scan of the orders collection.
+ */
+final class Poller implements AutoCloseable {
+
+    private final Outcomes outcomes;
+    private final String tenant;
+    private final AtomicReference<Outcomes.Counts> latest = new AtomicReference<>(new Outcomes.Counts(0, 0, 0));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "loadtest-outcomes");
+        t.setDaemon(true);
+        return t;
+    });
+    /** System.nanoTime() when the first order was seen decided, 0 before. */
+    private volatile long firstDecidedNanos;
+
+    Poller(Outcomes outcomes, String tenant, double seconds) {
+        this.outcomes = outcomes;
+        this.tenant = tenant;
+        timer.scheduleWithFixedDelay(this::poll, 0, (long) (seconds * 1000), TimeUnit.MILLISECONDS);
+    }
+
+    private void poll() {
+        try {
+            Outcomes.Counts c = outcomes.count(tenant);
+            if (c.decided() > 0 && firstDecidedNanos == 0) {
+                firstDecidedNanos = System.nanoTime();
+            }
+            latest.set(c);
+        } catch (RuntimeException e) {
+            // MongoDB busy for a moment: the next poll counts
+        }
+    }
+
+    Outcomes.Counts latest() {
+        return latest.get();
+    }
+
+    long firstDecidedNanos() {
+        return firstDecidedNanos;
+    }
+
+    /**
+     * Waits until at least {@code expected} orders are decided and every order of the tenant is
+     * (orders whose request timed out on the client can exist too), or the deadline; answers the last counts.
+     */
+    Outcomes.Counts await(long expected, long deadlineNanos) throws InterruptedException {
+        while ((latest.get().decided() < expected || latest.get().decided() < latest.get().total()) && System.nanoTime() < deadlineNanos) {
+            Thread.sleep(200);
+        }
+        return latest.get();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
