@@ -60,12 +60,14 @@ public final class RequestBurst implements AutoCloseable {
             HttpRequest r = request.apply(i);
             long sent = System.nanoTime();
             try {
-                int status = http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse<Void> response = http.send(r, HttpResponse.BodyHandlers.discarding());
+                int status = response.statusCode();
                 outcomes.add(new Outcome(i, status, sent, System.nanoTime(), null));
                 if (status >= 200 && status < 300) {
                     succeeded.incrementAndGet();
                 } else if (status == 503) {
-                    pause(20); // shutting down: do not spin while it drains
+                    // Shutting down: wait as told, like a well-behaved client, instead of spinning while it drains.
+                    pause(1000L * Long.parseLong(response.headers().firstValue("Retry-After").orElse("1")));
                 }
             } catch (IOException e) {
                 Outcome o = new Outcome(i, -1, sent, System.nanoTime(), e.getClass().getName() + ": " + e.getMessage());
