@@ -127,7 +127,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * SIGTERM (what Kubernetes sends after preStop) and a wait of at most {@code bound} for the
-     * process to exit; past the bound it is killed, as the kubelet would at the end of the grace period.
+     * process to exit; past the bound its threads are dumped into the log and it is killed, as the
+     * kubelet would at the end of the grace period.
      */
     public Exit terminate(Duration bound) {
         long t0 = System.nanoTime();
@@ -136,9 +137,15 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             inTime = process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
             if (!inTime) {
+                // What held it up: SIGQUIT makes the JVM print every thread's stack into the log.
+                new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                Thread.sleep(1000);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
