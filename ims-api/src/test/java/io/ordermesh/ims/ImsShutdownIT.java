@@ -84,7 +84,6 @@ class ImsShutdownIT {
         }
         System.out.printf("ImsShutdownIT: exit %d after %d ms; %s%n", exit.code(), exit.took().toMillis(), RequestBurst.describe(outcomes, signalledAt));
         assertTrue(exit.inTime(), "ims-api did not exit within 50 s of SIGTERM");
-        assertTrue(exit.took().compareTo(Duration.ofSeconds(30)) < 0, "exit took " + exit.took() + ", beyond quarkus.shutdown.timeout");
         assertEquals(143, exit.code(), "exit code after SIGTERM and the shutdown hooks");
         assertTrue(RequestBurst.finishedAcross(outcomes, signalledAt) > 0, "no request in flight at SIGTERM was answered: " + RequestBurst.describe(outcomes, signalledAt));
         // A request sent a second after the signal (the JVM has long begun its shutdown) is refused: 503 or no connection.
