@@ -24,6 +24,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two packaged csv-processor instances share the queue; one is killed with {@code kill -9} in the
- * middle of a file and started again. The end state is the crash-free one: every valid row's order
- * exists exactly once and was announced, every file completed, none processed by two at once.
+ * middle of a file and started again, or both get SIGTERM mid-file (the file is handed back: its
+ * message visible again at once) and start again. The end state is the crash-free one: every valid
+ * row's order exists exactly once and was announced, every file completed, none processed by two at once.
  */
 class CsvProcessorCrashIT {
 
@@ -104,43 +106,112 @@ class CsvProcessorCrashIT {
         }
     }
 
+    /** A tenant with a seller, a hub and five SKUs in ims-api. */
+    record Catalogue(String tenant, String seller, String hub, List<String> skus) {
+        static Catalogue create(String name) {
+            String tenant = post(null, "/tenants", Map.of("code", name + "-" + UUID.randomUUID(), "name", name));
+            String seller = post(tenant, "/sellers", Map.of("code", "s", "name", "Seller"));
+            String hub = post(tenant, "/hubs", Map.of("code", "h", "name", "Hub"));
+            List<String> skus = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                skus.add(post(tenant, "/skus", Map.of("code", "k" + i, "name", "SKU", "seller_id", seller, "price", 2)));
+            }
+            return new Catalogue(tenant, seller, hub, skus);
+        }
+
+        /**
+         * Stores and announces a file of {@code rows} valid rows (a quarter single-row orders, the rest in
+         * three-row orders named {@code <name>-<n>}) and answers the order ids it must produce.
+         */
+        Set<String> upload(String upload, String name, int rows) {
+            Set<String> expected = new HashSet<>();
+            StringBuilder csv = new StringBuilder("order_id,sku_id,quantity,seller_id,hub_id,price\n");
+            for (int i = 0; i < rows; i++) {
+                String order = i % 4 == 0 ? "" : name + "-" + (i / 3);
+                csv.append(order).append(',').append(skus.get(i % 5)).append(",1,").append(seller).append(',').append(hub).append(",2\n");
+                expected.add(order.isEmpty() ? upload + "-" + (i + 2) : order);
+            }
+            announce(tenant, upload, csv.toString().getBytes(StandardCharsets.UTF_8));
+            return expected;
+        }
+    }
+
     @Test
     void aProcessorKilledMidFileLosesAndDuplicatesNothingAndInstancesShareTheQueue() throws Exception {
-        String tenant = post(null, "/tenants", Map.of("code", "crash-" + UUID.randomUUID(), "name", "Crash test"));
-        String seller = post(tenant, "/sellers", Map.of("code", "s", "name", "Seller"));
-        String hub = post(tenant, "/hubs", Map.of("code", "h", "name", "Hub"));
-        List<String> skus = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            skus.add(post(tenant, "/skus", Map.of("code", "k" + i, "name", "SKU", "seller_id", seller, "price", 2)));
-        }
+        Catalogue c = Catalogue.create("crash");
         Set<String> expected = new HashSet<>();
         List<String> uploads = new ArrayList<>();
         for (int f = 0; f < FILES; f++) {
             String upload = UUID.randomUUID().toString();
-            StringBuilder csv = new StringBuilder("order_id,sku_id,quantity,seller_id,hub_id,price\n");
-            for (int i = 0; i < ROWS; i++) {
-                String order = i % 4 == 0 ? "" : "F" + f + "-" + (i / 3);
-                csv.append(order).append(',').append(skus.get(i % 5)).append(",1,").append(seller).append(',').append(hub).append(",2\n");
-                expected.add(order.isEmpty() ? upload + "-" + (i + 2) : order);
-            }
+            expected.addAll(c.upload(upload, "F" + f, ROWS));
             uploads.add(upload);
-            announce(tenant, upload, csv.toString().getBytes(StandardCharsets.UTF_8));
         }
 
         // Kill whichever instance is working, in the middle of a file, then bring it back.
-        await().atMost(Duration.ofMinutes(3)).until(() -> uploads.stream().anyMatch(u -> {
-            Number rows = job(u).get(UploadDocuments.ROWS_TOTAL, Number.class);
-            return rows != null && rows.longValue() >= 2000 && rows.longValue() < ROWS;
-        }));
+        awaitMidFile(uploads, ROWS);
         first.kill();
         Thread.sleep(500);
         first.restart();
 
+        everyFileCompletedEveryOrderOnceAndAnnounced(c.tenant(), uploads, ROWS, expected);
+    }
+
+    @Test
+    void sigtermMidFileHandsTheMessageBackAtOnceAndTheFileCompletesExactlyOnceAfterwards() throws Exception {
+        Catalogue c = Catalogue.create("sigterm");
+        String upload = UUID.randomUUID().toString();
+        int rows = 30_000;
+        Set<String> expected = c.upload(upload, "T", rows);
+        awaitMidFile(List.of(upload), rows);
+
+        // Both instances get SIGTERM at once (a rollout), so neither can take the file over before we look.
+        var exits = java.util.stream.Stream.of(first, second)
+                .map(p -> java.util.concurrent.CompletableFuture.supplyAsync(() -> p.terminate(Duration.ofSeconds(55))))
+                .toList().stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        Document job = job(upload);
+        String url = sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
+        Map<QueueAttributeName, String> queueState = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        System.out.printf("CsvProcessorCrashIT: SIGTERM → exits %s; job %s at %s of %d rows; queue %s%n", exits,
+                job.getString(UploadDocuments.STATUS), job.get(UploadDocuments.ROWS_TOTAL), rows, queueState);
+        for (ServiceProcess.Exit exit : exits) {
+            assertTrue(exit.inTime(), "csv-processor did not exit within 55 s of SIGTERM: " + exit);
+            assertTrue(exit.took().compareTo(Duration.ofSeconds(30)) < 0, "exit took " + exit.took());
+            assertEquals(143, exit.code(), "exit code after SIGTERM and the shutdown hooks");
+        }
+        assertTrue(handedBack(first, upload) || handedBack(second, upload), "neither instance logged the hand-back of " + upload);
+        assertEquals(UploadDocuments.PROCESSING, job.getString(UploadDocuments.STATUS), "stopped mid-file");
+        assertTrue(job.getDate("lease_until").before(new Date()), "the job's lease was released");
+        // Handed back, not deleted, and visible now rather than after the visibility timeout.
+        assertEquals("1", queueState.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES), "message visible again");
+        assertEquals("0", queueState.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE), "message left invisible");
+
+        first.restart();
+        second.restart();
+        everyFileCompletedEveryOrderOnceAndAnnounced(c.tenant(), List.of(upload), rows, expected);
+    }
+
+    private static boolean handedBack(ServiceProcess p, String upload) throws java.io.IOException {
+        try (var lines = java.nio.file.Files.lines(p.log())) {
+            return lines.anyMatch(l -> l.contains("upload " + upload + " handed back"));
+        }
+    }
+
+    /** Waits until one of the uploads is being processed and part-way through. */
+    private static void awaitMidFile(List<String> uploads, int rows) {
+        await().atMost(Duration.ofMinutes(3)).until(() -> uploads.stream().anyMatch(u -> {
+            Number total = job(u).get(UploadDocuments.ROWS_TOTAL, Number.class);
+            return total != null && total.longValue() >= 2000 && total.longValue() < rows;
+        }));
+    }
+
+    /** The crash-free end state: files completed with exact counts, every order once, none held, all announced. */
+    private static void everyFileCompletedEveryOrderOnceAndAnnounced(String tenant, List<String> uploads, int rows, Set<String> expected) {
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() ->
                 uploads.stream().allMatch(u -> UploadDocuments.COMPLETED.equals(job(u).getString(UploadDocuments.STATUS))));
         for (String u : uploads) {
             Document job = job(u);
-            assertEquals((long) ROWS, job.get(UploadDocuments.ROWS_VALID, Number.class).longValue(), u);
+            assertEquals((long) rows, job.get(UploadDocuments.ROWS_VALID, Number.class).longValue(), u);
             assertEquals(0L, job.get(UploadDocuments.ROWS_INVALID, Number.class).longValue(), u);
         }
         List<String> ids = db.getCollection("orders").find(Filters.eq("tenant_id", tenant))

@@ -73,6 +73,10 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -95,7 +99,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Starts the same command again (after {@link #kill()}), on the same port. */
+    /** Starts the same command again (after {@link #kill()} or {@link #terminate}), on the same port. */
     public void restart() {
         launch();
     }
@@ -114,20 +118,48 @@ public final class ServiceProcess implements AutoCloseable {
         return -1;
     }
 
-    /** SIGTERM and a graceful wait, then kill. */
-    @Override
-    public void close() {
-        if (process == null) {
-            return;
-        }
+    /**
+     * How a {@link #terminate} ended: {@code took} from the signal to the exit, the exit code
+     * (143 = 128 + SIGTERM after the shutdown hooks ran), and whether it exited by itself within the bound.
+     */
+    public record Exit(Duration took, int code, boolean inTime) {
+    }
+
+    /**
+     * SIGTERM (what Kubernetes sends after preStop) and a wait of at most {@code bound} for the
+     * process to exit; past the bound its threads are dumped into the log and it is killed, as the
+     * kubelet would at the end of the grace period.
+     */
+    public Exit terminate(Duration bound) {
+        long t0 = System.nanoTime();
         process.destroy();
+        boolean inTime;
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            inTime = process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+            if (!inTime) {
+                // What held it up: SIGQUIT makes the JVM print every thread's stack into the log.
+                new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                Thread.sleep(1000);
                 process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
             }
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+            throw new IllegalStateException(e);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        return new Exit(took, process.isAlive() ? -1 : process.exitValue(), inTime);
+    }
+
+    /** SIGTERM and a graceful wait, then kill. */
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            terminate(Duration.ofSeconds(30));
         }
     }
 

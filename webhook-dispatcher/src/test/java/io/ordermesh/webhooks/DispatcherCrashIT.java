@@ -1,6 +1,7 @@
 package io.ordermesh.webhooks;
 
 import io.ordermesh.common.events.OrderEvent;
+import io.ordermesh.testsupport.ServiceProcess;
 import io.ordermesh.testsupport.TestStack;
 import io.ordermesh.webhooks.support.Fixtures;
 import io.ordermesh.webhooks.support.Receiver;
@@ -10,67 +11,37 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Promise 4 across a crash: the packaged dispatcher is killed with SIGKILL while deliveries are
- * pending and in flight, then started again → every event is delivered, and only attempts that
- * were in flight at the kill arrive twice (at-least-once, counted by webhook-id).
+ * Promise 4 across a crash and a shutdown: the packaged dispatcher is killed with SIGKILL, or
+ * stopped with SIGTERM, while deliveries are pending and in flight, then started again → every
+ * event is delivered and recorded; after SIGKILL only attempts that were in flight at the kill
+ * arrive twice (at-least-once, counted by webhook-id), after SIGTERM none do.
  */
 class DispatcherCrashIT {
 
     static final int EVENTS = 300;
-    static Process app;
+    static ServiceProcess app;
 
-    static Process start(String name) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path log = Path.of("target/" + name + ".log");
-        Process p = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
-                "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port, "-Dordermesh.test.run-id=" + TestStack.RUN_ID,
-                "-jar", "target/quarkus-app/quarkus-run.jar"))
-                .redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (true) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return p;
-                }
-            } catch (java.io.IOException notYet) {
-                // starting
-            }
-            if (!p.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("webhook-dispatcher did not become ready; see " + log.toAbsolutePath());
-            }
-            Thread.sleep(300);
-        }
+    static ServiceProcess start() {
+        return ServiceProcess.start("webhook-dispatcher", "256m", Map.of("quarkus.profile", "test", "ordermesh.test.run-id", TestStack.RUN_ID));
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (app != null && app.isAlive()) {
-            app.destroy();
-            app.waitFor();
+    static void stop() {
+        if (app != null) {
+            app.close();
         }
     }
 
@@ -83,18 +54,20 @@ class DispatcherCrashIT {
         try (Fixtures fx = new Fixtures(TestStack.RUN_ID);
              Receiver r = Receiver.start(n -> n % 7 == 0 ? Answer.status(503) : new Answer(200, java.util.Map.of(), 40, "ok"))) {
             String sub = fx.subscribe(tenant, r.url(), StandardWebhooks.newSecret(), List.of(OrderEvent.CREATED));
-            app = start("crash-it-first");
+            if (app == null || !app.alive()) {
+                app = start();
+            }
             for (int i = 0; i < EVENTS; i++) {
                 fx.publishAsync(fx.created(tenant, "ord-crash-" + i));
             }
             fx.flush();
             await().atMost(Duration.ofSeconds(120)).until(() -> r.distinctIds() >= EVENTS / 5);
-            app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hooks, no offset commit, attempts cut off
+            app.kill(); // SIGKILL: no shutdown hooks, no offset commit, attempts cut off
             int atKill = r.distinctIds();
             System.out.printf("DispatcherCrashIT: killed after %d of %d deliveries%n", atKill, EVENTS);
             assertTrue(atKill < EVENTS, "the kill came too late to prove anything");
 
-            app = start("crash-it-second");
+            app.restart();
             await().atMost(Duration.ofSeconds(180)).until(() -> r.distinctIds() == EVENTS);
             await().atMost(Duration.ofSeconds(60)).until(() -> fx.deliveriesOf(sub).stream()
                     .allMatch(d -> "succeeded".equals(d.getString("status"))));
@@ -111,6 +84,48 @@ class DispatcherCrashIT {
             long extra = succeededArrivals - EVENTS - deliveries.stream().mapToLong(d -> d.getList("attempts", Document.class).stream()
                     .filter(a -> Integer.valueOf(503).equals(a.getInteger("status_code"))).count()).sum();
             assertTrue(extra <= 8, "at most the 8 attempts in flight at the kill are repeated, got " + extra);
+        }
+    }
+
+    @Test
+    void sigtermWithDeliveriesInFlightToASlowReceiverFinishesAndRecordsThemAndLosesNothing() throws Exception {
+        TestStack.ensureUp();
+        int events = 80;
+        UUID tenant = UUID.randomUUID();
+        // 1.5 s per answer with 8 in flight per endpoint: about 5 deliveries a second, always 8 in flight.
+        try (Fixtures fx = new Fixtures(TestStack.RUN_ID);
+             Receiver r = Receiver.start(n -> new Answer(200, Map.of(), 1500, "ok"))) {
+            String sub = fx.subscribe(tenant, r.url(), StandardWebhooks.newSecret(), List.of(OrderEvent.CREATED));
+            if (app == null || !app.alive()) {
+                app = start();
+            }
+            for (int i = 0; i < events; i++) {
+                fx.publishAsync(fx.created(tenant, "ord-term-" + i));
+            }
+            fx.flush();
+            await().atMost(Duration.ofSeconds(120)).until(() -> r.distinctIds() >= 10);
+            ServiceProcess.Exit exit = app.terminate(Duration.ofSeconds(55)); // grace period 60 s − preStop 5 s
+            int arrivedAtExit = r.distinctIds();
+            List<Document> atExit = fx.deliveriesOf(sub);
+            Map<String, Long> byStatus = atExit.stream().collect(Collectors.groupingBy(d -> d.getString("status"), Collectors.counting()));
+            System.out.printf("DispatcherCrashIT: SIGTERM → exit %d after %d ms; %d of %d events had arrived; deliveries recorded %s%n",
+                    exit.code(), exit.took().toMillis(), arrivedAtExit, events, byStatus);
+            assertTrue(exit.inTime(), "webhook-dispatcher did not exit within 55 s of SIGTERM");
+            assertEquals(143, exit.code(), "exit code after SIGTERM and the shutdown hooks");
+            assertTrue(arrivedAtExit < events, "SIGTERM came too late to prove anything");
+            // The attempts in flight finished and were recorded: nothing is left in_flight, and every
+            // request the receiver got is a succeeded delivery.
+            assertEquals(0, byStatus.getOrDefault("in_flight", 0L), "attempts left in flight at the exit");
+            Set<String> succeeded = atExit.stream().filter(d -> "succeeded".equals(d.getString("status")))
+                    .map(d -> d.getString("_id")).collect(Collectors.toSet());
+            assertEquals(r.perId().keySet(), succeeded, "every arrival recorded as succeeded, and only those");
+
+            app.restart();
+            await().atMost(Duration.ofSeconds(180)).until(() -> r.distinctIds() == events);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fx.deliveriesOf(sub).size() == events && fx.deliveriesOf(sub).stream()
+                    .allMatch(d -> "succeeded".equals(d.getString("status"))));
+            long twice = r.perId().values().stream().filter(c -> c.get() > 1).count();
+            assertEquals(0, twice, "a delivery finished before the exit was sent again");
         }
     }
 }

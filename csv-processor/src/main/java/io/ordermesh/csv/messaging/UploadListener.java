@@ -12,6 +12,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -53,15 +54,18 @@ public class UploadListener {
         t.setDaemon(true);
         return t;
     });
+    private final Duration drain;
     private volatile String queueUrl;
 
-    UploadListener(SqsClient sqs, BulkStorage bulk, CsvConfig config, UploadProcessor processor, UploadJobs jobs, ObjectMapper json) {
+    UploadListener(SqsClient sqs, BulkStorage bulk, CsvConfig config, UploadProcessor processor, UploadJobs jobs, ObjectMapper json,
+                   @ConfigProperty(name = "ordermesh.shutdown.drain") Duration drain) {
         this.sqs = sqs;
         this.bulk = bulk;
         this.config = config;
         this.processor = processor;
         this.jobs = jobs;
         this.json = json;
+        this.drain = drain;
     }
 
     void start(@Observes StartupEvent ev) {
@@ -73,11 +77,17 @@ public class UploadListener {
         }
     }
 
+    /**
+     * SIGTERM: stop polling; a worker finishes the batch in hand and hands its file back. Bounded by
+     * {@code ordermesh.shutdown.drain} (which must cover a long poll plus a batch), the figure the
+     * Kubernetes grace period is checked against.
+     */
     void stop(@Observes ShutdownEvent ev) {
         running.set(false);
+        long deadline = System.nanoTime() + drain.toNanos();
         for (Thread t : workers) {
             try {
-                t.join(config.pollWait().toMillis() + 10_000);
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -74,7 +74,9 @@ class KubernetesManifestsTest {
             raw.stringPropertyNames().stream().filter(k -> k.startsWith("%prod."))
                     .forEach(k -> prod.put(k.substring("%prod.".length()), raw.getProperty(k)));
             PROPERTIES.put(s, prod);
-            SHUTDOWN_SECONDS.put(s, seconds(prod.getOrDefault("quarkus.shutdown.timeout", "30s")));
+            // A worker drains after the HTTP phase: its bound is both together.
+            SHUTDOWN_SECONDS.put(s, seconds(prod.getOrDefault("quarkus.shutdown.timeout", "30s"))
+                    + seconds(prod.getOrDefault("ordermesh.shutdown.drain", "0s")));
         }
     }
 
@@ -365,6 +367,21 @@ class KubernetesManifestsTest {
         List<String> v = violationsAfter(r ->
                 ((ObjectNode) r.find("Deployment", "csv-processor").at("/spec/template/spec")).put("terminationGracePeriodSeconds", 30));
         assertDetected(v, "Deployment csv-processor: terminationGracePeriodSeconds 30");
+    }
+
+    @Test
+    void aWorkerDrainLongerThanItsGracePeriodAllowsIsDetected() {
+        Map<String, Integer> longer = new HashMap<>(SHUTDOWN_SECONDS);
+        longer.put("order-finalizer", 60);
+        assertDetected(rules(build("overlays/production")).containers(longer),
+                "Deployment order-finalizer: terminationGracePeriodSeconds 60 < preStop 5 s + shutdown bound 60 s + 5 s");
+    }
+
+    @Test
+    void everyWorkerDeclaresADrainBoundThatTheGracePeriodCovers() {
+        for (String worker : List.of("csv-processor", "order-finalizer", "webhook-dispatcher")) {
+            assertTrue(PROPERTIES.get(worker).containsKey("ordermesh.shutdown.drain"), worker + " declares no ordermesh.shutdown.drain");
+        }
     }
 
     @Test

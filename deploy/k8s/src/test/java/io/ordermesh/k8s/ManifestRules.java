@@ -97,7 +97,7 @@ final class ManifestRules {
     /**
      * Probes on the Quarkus health endpoints, requests and limits, a non-root, read-only,
      * capability-less context, a writable /tmp, and a grace period that covers the preStop sleep
-     * plus the service's shutdown timeout.
+     * plus the service's shutdown bound (quarkus.shutdown.timeout + ordermesh.shutdown.drain).
      */
     List<String> containers(Map<String, Integer> shutdownSecondsByService) {
         List<String> v = new ArrayList<>();
@@ -171,7 +171,7 @@ final class ManifestRules {
                     }
                 }
             }
-            // Graceful termination: endpoints drain during preStop, then Quarkus gets its shutdown timeout.
+            // Graceful termination: endpoints drain during preStop, then Quarkus and the worker get their shutdown bound.
             Container main = pod.getContainers().get(0);
             long preStop = preStopSleepSeconds(main);
             if (preStop <= 0) {
@@ -181,7 +181,7 @@ final class ManifestRules {
             long grace = pod.getTerminationGracePeriodSeconds() == null ? 30 : pod.getTerminationGracePeriodSeconds();
             if (grace < preStop + shutdown + 5) {
                 v.add(dn + ": terminationGracePeriodSeconds " + grace + " < preStop " + preStop
-                        + " s + shutdown timeout " + shutdown + " s + 5 s");
+                        + " s + shutdown bound " + shutdown + " s + 5 s");
             }
         }
         return v;

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,10 +48,13 @@ public class OrderCreatedConsumer {
     private final String bootstrap;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
+    private final Duration drain;
     private volatile boolean running;
 
     OrderCreatedConsumer(CreatedBatch batch, FinalizerConfig config, Topics topics,
-                         @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+                         @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+                         @ConfigProperty(name = "ordermesh.shutdown.drain") Duration drain) {
+        this.drain = drain;
         this.batch = batch;
         this.config = config;
         this.topics = topics;
@@ -72,11 +74,13 @@ public class OrderCreatedConsumer {
         }
     }
 
+    /** SIGTERM: the loops finish and commit the batch in hand, within {@code ordermesh.shutdown.drain} all together. */
     void stop(@Observes ShutdownEvent event) {
         running = false;
+        long deadline = System.nanoTime() + drain.toNanos();
         for (Thread t : threads) {
             try {
-                t.join(TimeUnit.SECONDS.toMillis(25));
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -64,6 +64,7 @@ public class Dispatcher {
     private final WebhookSender sender;
     private final RetryPolicy retries;
     private final DispatcherConfig config;
+    private final Duration drain;
     private final AddressGuard guard;
     private final String owner = UUID.randomUUID().toString();
     private final ExecutorService workers;
@@ -86,7 +87,9 @@ public class Dispatcher {
 
     Dispatcher(DeliveryRepository deliveries, SubscriptionCache subscriptions,
                io.ordermesh.webhooks.repository.SubscriptionRepository subscriptionRepository, WebhookSender sender,
-               RetryPolicy retries, DispatcherConfig config, WebhookTargets targets, MeterRegistry metrics) {
+               RetryPolicy retries, DispatcherConfig config, WebhookTargets targets, MeterRegistry metrics,
+               @org.eclipse.microprofile.config.inject.ConfigProperty(name = "ordermesh.shutdown.drain") Duration drain) {
+        this.drain = drain;
         this.deliveries = deliveries;
         this.subscriptions = subscriptions;
         this.subscriptionRepository = subscriptionRepository;
@@ -333,12 +336,13 @@ public class Dispatcher {
 
     /**
      * Graceful shutdown: start nothing new, let attempts in flight finish and record their result
-     * (up to the request timeout); whatever is still queued stays pending in MongoDB, and an
-     * attempt cut short is claimable again when its lease expires.
+     * (up to {@code ordermesh.shutdown.drain} less the 2 s for the workers below; longer than the
+     * request timeout); whatever is still queued stays pending in MongoDB, and an attempt cut short
+     * is claimable again when its lease expires.
      */
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        long deadline = System.nanoTime() + config.requestTimeout().plusSeconds(2).toNanos();
+        long deadline = System.nanoTime() + drain.minusSeconds(2).toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
