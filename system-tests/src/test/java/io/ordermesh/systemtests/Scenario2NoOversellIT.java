@@ -41,7 +41,7 @@ class Scenario2NoOversellIT {
             Shop.CsvFile file = shop.csv(viaCsv, i -> shop.skus.get(i % 3), i -> null);
             String upload = shop.upload(file, "scarce.csv");
             // REST orders race the CSV's orders for the same units.
-            CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> shop.orders("scarce", viaRest, i -> shop.skus.get(i % 3)));
+            CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> shop.orders("scarce", viaRest, i -> shop.skus.get(i % 3)), Suite.BACKGROUND);
             shop.awaitUpload(upload, file, Scale.settle(viaCsv));
             rest.join();
             r.phase(orders + " orders placed (" + viaRest + " REST, " + viaCsv + " CSV, concurrently)");

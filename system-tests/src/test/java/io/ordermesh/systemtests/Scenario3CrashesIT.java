@@ -46,17 +46,26 @@ class Scenario3CrashesIT {
             LongSupplier finalized = () -> orders.countDocuments(Filters.and(Filters.eq("tenant_id", shop.tenant), Filters.eq("status", "new_order")));
             LongSupplier delivered = () -> suite.receiver.deliveredTo(shop.tenant).size();
 
-            // The faults, one after another, each at a random point of the work it interrupts.
-            CompletableFuture<Void> chaos = CompletableFuture.runAsync(() -> {
-                crash(r, suite, Suite.CSV, rowsRead, (long) (rows * (0.1 + 0.5 * random.nextDouble())), "rows read");
-                crash(r, suite, Suite.FINALIZER, finalized, (long) (rows * (0.1 + 0.5 * random.nextDouble())), "orders finalized");
-                if (suite.restartBroker(3_000)) {
-                    r.note(String.format("broker stopped and started again at %d orders finalized, %d webhooks", finalized.getAsLong(), delivered.getAsLong()));
-                } else {
-                    r.note("broker restart SKIPPED: the local stack belongs to another process (a shared developer stack); CI owns its stack and restarts it");
-                }
-                crash(r, suite, Suite.DISPATCHER, delivered, (long) (2L * rows * (0.1 + 0.5 * random.nextDouble())), "webhooks received");
-            });
+            // The faults, each on its own thread at a random point of the work it interrupts, so they
+            // overlap as they would in production (a restart may meet the broker down).
+            long csvAt = (long) (rows * (0.1 + 0.5 * random.nextDouble()));
+            long finalizerAt = (long) (rows * (0.1 + 0.5 * random.nextDouble()));
+            long brokerAt = (long) (rows * (0.3 + 0.4 * random.nextDouble()));
+            long dispatcherAt = (long) (2L * rows * (0.1 + 0.5 * random.nextDouble()));
+            CompletableFuture<Void> chaos = CompletableFuture.allOf(
+                    CompletableFuture.runAsync(() -> crash(r, suite, Suite.CSV, rowsRead, csvAt, "rows read"), Suite.BACKGROUND),
+                    CompletableFuture.runAsync(() -> crash(r, suite, Suite.FINALIZER, finalized, finalizerAt, "orders finalized"), Suite.BACKGROUND),
+                    CompletableFuture.runAsync(() -> crash(r, suite, Suite.DISPATCHER, delivered, dispatcherAt, "webhooks received"), Suite.BACKGROUND),
+                    CompletableFuture.runAsync(() -> {
+                        awaitProgress(finalized, brokerAt);
+                        long at = finalized.getAsLong();
+                        if (suite.restartBroker(3_000)) {
+                            r.note(String.format("broker stopped for 3 s and started again at %d orders finalized (aimed at %d)", at, brokerAt));
+                        } else {
+                            r.note("broker restart SKIPPED: the local stack belongs to another process (a shared developer stack); "
+                                    + "CI's test JVM owns its stack and restarts the broker");
+                        }
+                    }, Suite.BACKGROUND));
             shop.awaitUpload(upload, file, Scale.settle(rows));
             r.phase("CSV processed despite the faults");
             chaos.join();
@@ -72,12 +81,16 @@ class Scenario3CrashesIT {
         }
     }
 
+    private static void awaitProgress(LongSupplier progress, long at) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (progress.getAsLong() < at && System.nanoTime() < deadline) {
+            Suite.sleep(1_000);
+        }
+    }
+
     /** Waits until {@code progress} reaches {@code at} (or 10 min), then kill -9 and restart of {@code module}. */
     private static void crash(Report r, Suite suite, String module, LongSupplier progress, long at, String what) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (progress.getAsLong() < at && System.nanoTime() < deadline) {
-            Suite.sleep(100);
-        }
+        awaitProgress(progress, at);
         ServiceProcess p = suite.first(module);
         long now = progress.getAsLong();
         double gone = suite.killAndRestart(p, 1_000);

@@ -34,7 +34,7 @@ class Scenario4TwoInstancesIT {
         Suite suite = Suite.get();
         try {
             List<CompletableFuture<ServiceProcess>> second = Suite.WORKERS.stream()
-                    .map(m -> CompletableFuture.supplyAsync(() -> suite.start(m))).toList();
+                    .map(m -> CompletableFuture.supplyAsync(() -> suite.start(m), Suite.BACKGROUND)).toList();
             second.forEach(CompletableFuture::join);
             r.phase("second instance of csv-processor, order-finalizer, webhook-dispatcher ready");
             Map<ServiceProcess, Double> before = new HashMap<>();
@@ -69,7 +69,7 @@ class Scenario4TwoInstancesIT {
                     });
                     Suite.sleep(200);
                 }
-            });
+            }, Suite.BACKGROUND);
             shop.orders("twins", rest, i -> shop.skus.get(i % 10));
             for (int f = 0; f < files; f++) {
                 shop.awaitUpload(uploads.get(f), csvs.get(f), Scale.settle(rows * files));

@@ -39,7 +39,14 @@ public final class Suite {
     public static final List<String> WORKERS = List.of(CSV, FINALIZER, DISPATCHER);
 
     private static final String HEAP = "256m";
+    /** For what the scenarios do in parallel (starts, faults, clients): a thread each, whatever the core count. */
+    public static final java.util.concurrent.ExecutorService BACKGROUND = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "system-tests-background");
+        t.setDaemon(true);
+        return t;
+    });
     private static Suite instance;
+    private static RuntimeException failedStart;
 
     public final String run = TestStack.RUN_ID;
     public final String database = "oms_" + run;
@@ -64,7 +71,7 @@ public final class Suite {
         start(IMS);
         // The others only need ims-api; starting them together halves the wait on two cores.
         List<CompletableFuture<ServiceProcess>> rest = List.of(OMS, CSV, FINALIZER, DISPATCHER).stream()
-                .map(m -> CompletableFuture.supplyAsync(() -> start(m))).toList();
+                .map(m -> CompletableFuture.supplyAsync(() -> start(m), Suite.BACKGROUND)).toList();
         rest.forEach(CompletableFuture::join);
         System.out.printf("[system-tests] run %s: five services ready in %.1f s (ims %s, oms %s)%n", run,
                 (System.nanoTime() - t0) / 1e9, url(IMS), url(OMS));
@@ -72,8 +79,16 @@ public final class Suite {
 
     /** The suite of this JVM, started on first use. */
     public static synchronized Suite get() {
+        if (failedStart != null) {
+            throw new IllegalStateException("the suite did not start (see the first scenario)", failedStart);
+        }
         if (instance == null) {
-            instance = new Suite();
+            try {
+                instance = new Suite();
+            } catch (RuntimeException e) {
+                failedStart = e;
+                throw e;
+            }
         }
         return instance;
     }
@@ -185,11 +200,16 @@ public final class Suite {
     Map<String, String> properties(String module) {
         Map<String, String> p = new HashMap<>();
         p.put("quarkus.profile", "prod,local");
+        // -Dsystem.service.<key>=<value> reaches every service as -D<key>=<value>: to try a setting without a rebuild.
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("system.service."))
+                .forEach(k -> p.put(k.substring("system.service.".length()), System.getProperty(k)));
         if (module.equals(IMS)) {
             p.put("quarkus.datasource.jdbc.url", imsJdbcUrl);
             return p;
         }
-        p.put("quarkus.rest-client.ims.url", url(IMS));
+        if (!module.equals(DISPATCHER)) {
+            p.put("quarkus.rest-client.ims.url", url(IMS));
+        }
         p.put("quarkus.mongodb.database", database);
         p.put("ordermesh.topics.order-created", topicCreated);
         p.put("ordermesh.topics.order-updated", topicUpdated);
@@ -240,7 +260,7 @@ public final class Suite {
         }
         // Workers first, ims-api last; in parallel, since each may take its grace period.
         java.util.Collections.reverse(all);
-        all.stream().map(p -> CompletableFuture.runAsync(p::close)).toList().forEach(f -> {
+        all.stream().map(p -> CompletableFuture.runAsync(p::close, Suite.BACKGROUND)).toList().forEach(f -> {
             try {
                 f.join();
             } catch (RuntimeException ignored) {
