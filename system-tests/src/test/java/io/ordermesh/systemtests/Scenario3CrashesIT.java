@@ -74,7 +74,7 @@ class Scenario3CrashesIT {
             Promises.Found found = Promises.check(shop, new Promises.Expect(rows, 0, 1), Scale.settle(rows));
             r.phase("promises checked: end state = crash-free run");
             r.note(found.toString());
-            assertEquals(List.of(), suite.notReady(), "every service healthy after the faults");
+            assertEquals(List.of(), suite.notReadyAfter(java.time.Duration.ofMinutes(2)), "every service healthy after the faults");
             passed = true;
         } finally {
             r.end(passed);

@@ -97,7 +97,7 @@ class Scenario4TwoInstancesIT {
                 assertTrue(did > 0, "webhook-dispatcher " + p.url() + " did none of the work");
             }
             r.note("work shared: " + String.join("; ", shares));
-            assertEquals(List.of(), suite.notReady(), "every instance healthy");
+            assertEquals(List.of(), suite.notReadyAfter(java.time.Duration.ofMinutes(2)), "every instance healthy");
             passed = true;
         } finally {
             Suite.WORKERS.forEach(suite::shrinkToOne);

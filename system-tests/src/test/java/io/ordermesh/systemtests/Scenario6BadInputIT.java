@@ -98,7 +98,7 @@ class Scenario6BadInputIT {
             r.phase(requests.size() + 1 + " broken JSON requests answered with problem+json");
 
             // Nothing else disturbed: every service ready, a normal order still goes through end to end.
-            assertEquals(List.of(), suite.notReady(), "every service healthy after the bad input");
+            assertEquals(List.of(), suite.notReadyAfter(java.time.Duration.ofMinutes(2)), "every service healthy after the bad input");
             Api.Answer ok = shop.order("after-bad-input", sku, 1);
             assertEquals(201, ok.status(), () -> "a good order after the bad input: " + ok);
             Promises.Found found = Promises.check(shop, new Promises.Expect(shop.accepted.size(), 0, 1), Scale.settle(100));

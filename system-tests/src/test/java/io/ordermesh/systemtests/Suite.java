@@ -65,7 +65,8 @@ public final class Suite {
         queue = TestStack.sqsQueue("ordermesh-bulk-orders", 5);
         imsJdbcUrl = TestStack.postgresDatabase("ims");
         receiver = Receiver.start();
-        mongo = MongoClients.create("mongodb://127.0.0.1:27017");
+        // The shared embedded server can stall for a minute under load: wait for it rather than fail the check.
+        mongo = MongoClients.create("mongodb://127.0.0.1:27017/?serverSelectionTimeoutMS=180000&connectTimeoutMS=60000");
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "system-tests-stop"));
         long t0 = System.nanoTime();
         start(IMS);
@@ -196,13 +197,28 @@ public final class Suite {
         return bad;
     }
 
+    /**
+     * {@link #notReady()} after waiting up to {@code within} for every instance to answer 200: a
+     * readiness check may flap DOWN for a moment while a store is slow (the shared embedded MongoDB).
+     */
+    public List<String> notReadyAfter(java.time.Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        List<String> bad = notReady();
+        while (!bad.isEmpty() && System.nanoTime() < deadline) {
+            sleep(2_000);
+            bad = notReady();
+        }
+        return bad;
+    }
+
     /** What each service reads: the launcher's profile, plus this run's names instead of the shared ones. */
     Map<String, String> properties(String module) {
         Map<String, String> p = new HashMap<>();
         p.put("quarkus.profile", "prod,local");
-        // -Dsystem.service.<key>=<value> reaches every service as -D<key>=<value>: to try a setting without a rebuild.
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("system.service."))
-                .forEach(k -> p.put(k.substring("system.service.".length()), System.getProperty(k)));
+        // -Dsystem.service.<module>.<key>=<value> reaches that service as -D<key>=<value>: to try a setting without a rebuild.
+        String prefix = "system.service." + module + ".";
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                .forEach(k -> p.put(k.substring(prefix.length()), System.getProperty(k)));
         if (module.equals(IMS)) {
             p.put("quarkus.datasource.jdbc.url", imsJdbcUrl);
             return p;
@@ -225,8 +241,10 @@ public final class Suite {
             case FINALIZER -> p.put("ordermesh.finalizer.consumer.group", "order-finalizer-" + run);
             case DISPATCHER -> {
                 p.put("mp.messaging.incoming.order-events.group.id", "webhook-dispatcher-" + run);
-                // An attempt cut off by kill -9 is claimable again after 15 s instead of 45 s.
+                // An attempt cut off by kill -9 is claimable again after 15 s instead of 45 s, and a failed
+                // attempt (an endpoint or store hiccup) is retried within minutes, not after 5 min, 30 min, 2 h…
                 p.put("ordermesh.webhooks.lease", "15s");
+                p.put("ordermesh.webhooks.retry-schedule", "0s,2s,5s,15s,30s,60s,120s,300s");
             }
             default -> throw new IllegalArgumentException(module);
         }
