@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    /** 90 s; {@code -Dordermesh.service.ready-timeout=PT5M} where many services start at once on a loaded machine. */
+    private static final Duration READY_TIMEOUT = Duration.parse(System.getProperty("ordermesh.service.ready-timeout", "PT90S"));
 
     private final String module;
     private final int port;
