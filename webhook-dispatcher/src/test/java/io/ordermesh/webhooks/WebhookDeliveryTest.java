@@ -242,9 +242,9 @@ class WebhookDeliveryTest {
     @Test
     void finishedDeliveriesLeaveNoDueEntryAndARetryWaitsInOneUntilItsTime() throws Exception {
         UUID tenant = UUID.randomUUID();
-        // First attempt 503 with Retry-After: 30, so the retry waits long enough to be seen waiting.
+        // First attempt 503 with Retry-After: 120, so the retry waits long enough to be seen waiting.
         try (Receiver ok = Receiver.start(n -> Answer.ok());
-             Receiver later = Receiver.start(n -> n == 1 ? new Answer(503, Map.of("Retry-After", "30"), 0, "busy") : Answer.ok())) {
+             Receiver later = Receiver.start(n -> n == 1 ? new Answer(503, Map.of("Retry-After", "120"), 0, "busy") : Answer.ok())) {
             String subOk = fx.subscribe(tenant, ok.url(), StandardWebhooks.newSecret(), List.of(OrderEvent.CREATED));
             String subLater = fx.subscribe(tenant, later.url(), StandardWebhooks.newSecret(), List.of(OrderEvent.UPDATED));
             fx.publish(fx.created(tenant, "ord-due-1"));
@@ -257,7 +257,8 @@ class WebhookDeliveryTest {
             Document entry = fx.db().getCollection("webhook_due").find(new Document("_id", waiting.getString("_id"))).first();
             assertNotNull(entry, "an unfinished delivery keeps its entry");
             assertEquals(waiting.getDate("next_attempt_at"), entry.getDate("due_at"), "the entry is due when the retry is");
-            assertTrue(entry.getDate("due_at").toInstant().isAfter(Instant.now().plusSeconds(20)));
+            Instant firstAttempt = waiting.getList("attempts", Document.class).get(0).getDate("at").toInstant();
+            assertTrue(entry.getDate("due_at").toInstant().isAfter(firstAttempt.plusSeconds(100)), "Retry-After: 120 is honoured");
         }
     }
 

@@ -287,12 +287,12 @@ public class Dispatcher {
                 return;
             }
             results.add(new PendingResult(DeliveryRepository.retry(id, delivery.getString(SUBSCRIPTION_ID), version, attempt, Date.from(now), Date.from(next), error), () -> {
+                finish(lane, id); // first: a retry already due must not find itself still known here
                 long delay = Duration.between(Instant.now(), next).toMillis();
                 if (delay < SOON.toMillis() && !stopping) {
                     // A near retry is timed here instead of waiting for the next poll; the claim still decides.
                     timer.schedule(() -> submit(lane.subscriptionId, id), Math.max(0, delay), TimeUnit.MILLISECONDS);
                 }
-                finish(lane, id);
             }));
             handedOver = true;
         } catch (RuntimeException e) {
