@@ -10,6 +10,8 @@ import io.ordermesh.webhooks.support.Receiver.Answer;
 import io.ordermesh.webhooks.support.StandardWebhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +37,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
+@TestProfile(DispatcherBenchmark.ProductionSweep.class)
 class DispatcherBenchmark {
+
+    /** The %test settings, but the production sweep interval (%test sweeps every 10 s for its own test). */
+    public static class ProductionSweep implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ordermesh.webhooks.sweep-every", "5m");
+        }
+    }
 
     static final int EVENTS = Integer.getInteger("bench.events", 10_000);
 
@@ -84,7 +95,7 @@ class DispatcherBenchmark {
             long rawStart = System.nanoTime();
             for (int i = 0; i < EVENTS; i++) {
                 permits.acquire();
-                sender.post(r.url(), Map.of("webhook-id", "raw_" + i), body).subscribe().with(res -> {
+                sender.post(r.url(), null, Map.of("webhook-id", "raw_" + i), body).subscribe().with(res -> {
                     permits.release();
                     done.countDown();
                 });

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -235,6 +236,53 @@ class WebhookDeliveryTest {
             assertEquals(2, r.count());
             assertEquals(2, fx.deliveriesOf(sub).size());
             assertEquals(1, fx.db().getCollection("webhook_deliveries").countDocuments(new Document("event_id", event.eventId().toString())));
+        }
+    }
+
+    @Test
+    void finishedDeliveriesLeaveNoDueEntryAndARetryWaitsInOneUntilItsTime() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        // First attempt 503 with Retry-After: 120, so the retry waits long enough to be seen waiting.
+        try (Receiver ok = Receiver.start(n -> Answer.ok());
+             Receiver later = Receiver.start(n -> n == 1 ? new Answer(503, Map.of("Retry-After", "120"), 0, "busy") : Answer.ok())) {
+            String subOk = fx.subscribe(tenant, ok.url(), StandardWebhooks.newSecret(), List.of(OrderEvent.CREATED));
+            String subLater = fx.subscribe(tenant, later.url(), StandardWebhooks.newSecret(), List.of(OrderEvent.UPDATED));
+            fx.publish(fx.created(tenant, "ord-due-1"));
+            fx.publish(OrderEvent.updated(Fixtures.order(tenant, "ord-due-1"), Instant.now()));
+            await().atMost(WAIT).until(() -> fx.deliveriesOf(subOk).stream().anyMatch(d -> "succeeded".equals(d.getString("status")))
+                    && fx.deliveriesOf(subLater).stream().anyMatch(d -> d.getInteger("attempt_count", 0) == 1));
+            String delivered = fx.deliveriesOf(subOk).get(0).getString("_id");
+            Document waiting = fx.deliveriesOf(subLater).get(0);
+            await().atMost(WAIT).until(() -> fx.db().getCollection("webhook_due").find(new Document("_id", delivered)).first() == null);
+            Document entry = fx.db().getCollection("webhook_due").find(new Document("_id", waiting.getString("_id"))).first();
+            assertNotNull(entry, "an unfinished delivery keeps its entry");
+            assertEquals(waiting.getDate("next_attempt_at"), entry.getDate("due_at"), "the entry is due when the retry is");
+            Instant firstAttempt = waiting.getList("attempts", Document.class).get(0).getDate("at").toInstant();
+            assertTrue(entry.getDate("due_at").toInstant().isAfter(firstAttempt.plusSeconds(100)), "Retry-After: 120 is honoured");
+        }
+    }
+
+    @Test
+    void aPendingDeliveryWithoutDueEntryOrVersionIsFoundByTheSweepAndDelivered() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        String secret = StandardWebhooks.newSecret();
+        try (Receiver r = Receiver.start(n -> Answer.ok())) {
+            String sub = fx.subscribe(tenant, r.url(), secret, BOTH);
+            // As a dispatcher before webhook_due and versions wrote it (or one whose entry was lost).
+            Date now = new Date();
+            String id = "msg_legacy_" + UUID.randomUUID().toString().replace("-", "");
+            String body = "{\"type\":\"order.created\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{\"order_id\":\"ord-legacy-1\"}}";
+            fx.db().getCollection("webhook_deliveries").insertOne(new Document("_id", id).append("tenant_id", tenant.toString())
+                    .append("subscription_id", sub).append("event_id", UUID.randomUUID().toString()).append("event_type", "order.created")
+                    .append("order_id", "ord-legacy-1").append("body", body).append("status", "pending").append("attempt_count", 0)
+                    .append("schedule_base", 0).append("next_attempt_at", now).append("attempts", List.of())
+                    .append("created_at", now).append("updated_at", now));
+            await().atMost(WAIT).until(() -> "succeeded".equals(fx.delivery(id).getString("status")));
+            assertEquals(1, r.count());
+            Receiver.Request q = r.requests().get(0);
+            assertEquals(id, q.id());
+            assertEquals(body, q.body());
+            assertTrue(StandardWebhooks.verifies(secret, q.id(), q.timestamp(), q.body(), q.signature()));
         }
     }
 

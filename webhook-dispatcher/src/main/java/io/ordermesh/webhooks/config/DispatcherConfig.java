@@ -62,6 +62,13 @@ public interface DispatcherConfig {
     @WithDefault("1s")
     String pollEvery();
 
+    /**
+     * How often {@code webhook_deliveries} itself is searched for claimable deliveries that have no
+     * {@code webhook_due} entry (read by the scheduler). A safety net: the poll finds all others.
+     */
+    @WithDefault("5m")
+    String sweepEvery();
+
     /** Deliveries the poller takes per run. */
     @WithDefault("500")
     int pollBatch();

@@ -5,11 +5,19 @@ package io.ordermesh.webhooks.repository;
  * {@code msg_} + hex of SHA-256(event_id ":" subscription_id), which is also the {@code webhook-id}
  * header. {@code body} is the exact payload, written once, so every attempt sends the same bytes.
  * An exhausted delivery is copied, with its attempts, to {@code webhook_logs} (same {@code _id}).
+ * While a delivery is unfinished it has an entry in {@code webhook_due} (same {@code _id}).
  */
 public final class DeliveryDocuments {
 
     public static final String COLLECTION = "webhook_deliveries";
     public static final String LOGS = "webhook_logs";
+    /**
+     * One small entry per unfinished delivery ({@code _id}, {@code subscription_id}, {@code due_at}:
+     * when the poller should look at it), so finding due work never scans the growing history in
+     * {@code webhook_deliveries}. An entry is only a hint: the delivery itself decides.
+     */
+    public static final String DUE = "webhook_due";
+    public static final String DUE_AT = "due_at";
 
     public static final String ID = "_id";
     public static final String TENANT_ID = "tenant_id";
@@ -34,6 +42,11 @@ public final class DeliveryDocuments {
     public static final String DELIVERED_AT = "delivered_at";
     public static final String FAILED_AT = "failed_at";
     public static final String REPLAYS = "replays";
+    /**
+     * Moved on by every change of the delivery, so a change can be a compare-and-set on
+     * {@code {_id, version}} alone (see {@link DeliveryRepository}).
+     */
+    public static final String VERSION = "version";
 
     public static final String PENDING = "pending";
     public static final String IN_FLIGHT = "in_flight";

@@ -2,6 +2,9 @@ package io.ordermesh.webhooks.repository;
 
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.InsertManyOptions;
@@ -9,7 +12,10 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import jakarta.inject.Singleton;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -17,8 +23,10 @@ import org.bson.conversions.Bson;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,8 +34,10 @@ import static io.ordermesh.webhooks.repository.DeliveryDocuments.*;
 
 /**
  * {@code webhook_deliveries} and {@code webhook_logs}. Every state change is a single-document
- * compare-and-set: a claim only succeeds on a due pending delivery (or one whose lease expired),
- * and an attempt's result is only recorded by the lease owner.
+ * compare-and-set on {@code {_id, version}} (the version is moved on by every change): a claim only
+ * succeeds on the delivery as it was seen due (or with its lease expired), and an attempt's result
+ * is only recorded by the claim it belongs to. Hot paths filter on nothing else, so they never
+ * scan on the embedded server (which uses an index only for a filter with exactly its keys).
  */
 @Singleton
 public class DeliveryRepository {
@@ -40,15 +50,32 @@ public class DeliveryRepository {
 
     /**
      * Inserts new deliveries in one unordered bulk write; ids that already exist (a redelivered
-     * record) are skipped. Answers the ids that were really inserted.
+     * record) are skipped, recognised by the unique {@code _id} rather than read first. Then their
+     * {@code webhook_due} entries, in a second bulk write: after the deliveries, so an entry never
+     * names a delivery that is not there yet, and for the whole batch, so a batch consumed again
+     * after a crash between the two writes still gets them. Answers the ids really inserted.
      */
     public List<String> insertNew(List<Document> deliveries) {
         if (deliveries.isEmpty()) {
             return List.of();
         }
+        Set<Integer> existing = insertIgnoringDuplicates(collections.deliveries(), deliveries);
+        insertIgnoringDuplicates(collections.due(), deliveries.stream()
+                .map(d -> dueEntry(d.getString(ID), d.getString(SUBSCRIPTION_ID), d.getDate(NEXT_ATTEMPT_AT))).toList());
+        List<String> inserted = new ArrayList<>();
+        for (int i = 0; i < deliveries.size(); i++) {
+            if (!existing.contains(i)) {
+                inserted.add(deliveries.get(i).getString(ID));
+            }
+        }
+        return inserted;
+    }
+
+    /** Unordered insert; answers the positions whose {@code _id} already existed. */
+    private static Set<Integer> insertIgnoringDuplicates(MongoCollection<Document> collection, List<Document> docs) {
         try {
-            collections.deliveries().insertMany(deliveries, new InsertManyOptions().ordered(false));
-            return deliveries.stream().map(d -> d.getString(ID)).toList();
+            collection.insertMany(docs, new InsertManyOptions().ordered(false));
+            return Set.of();
         } catch (MongoBulkWriteException e) {
             Set<Integer> duplicates = new HashSet<>();
             for (BulkWriteError error : e.getWriteErrors()) {
@@ -57,85 +84,199 @@ public class DeliveryRepository {
                 }
                 duplicates.add(error.getIndex());
             }
-            List<String> inserted = new ArrayList<>();
-            for (int i = 0; i < deliveries.size(); i++) {
-                if (!duplicates.contains(i)) {
-                    inserted.add(deliveries.get(i).getString(ID));
-                }
-            }
-            return inserted;
+            return duplicates;
         }
     }
 
-    /** Claims a due delivery for one attempt, or takes over one whose claimant died (lease expired). */
-    public Optional<Document> claim(String id, String owner, Date now, Date leaseUntil) {
-        Bson claimable = Filters.or(
-                Filters.and(Filters.eq(STATUS, PENDING), Filters.lte(NEXT_ATTEMPT_AT, now)),
-                Filters.and(Filters.eq(STATUS, IN_FLIGHT), Filters.lte(LEASE_UNTIL, now)));
-        return Optional.ofNullable(collections.deliveries().findOneAndUpdate(Filters.and(Filters.eq(ID, id), claimable),
+    private static Document dueEntry(String id, String subscriptionId, Date dueAt) {
+        return new Document(ID, id).append(SUBSCRIPTION_ID, subscriptionId).append(DUE_AT, dueAt);
+    }
+
+    private static WriteModel<Document> dueAt(String id, String subscriptionId, Date dueAt) {
+        return new UpdateOneModel<>(Filters.eq(ID, id), Updates.combine(Updates.set(SUBSCRIPTION_ID, subscriptionId), Updates.set(DUE_AT, dueAt)),
+                new UpdateOptions().upsert(true));
+    }
+
+    /**
+     * The compare-and-set filter of every change: the delivery as it was read. Only {@code _id} and
+     * {@code version}, so both real MongoDB and the embedded server answer it from an index.
+     */
+    static Bson unchanged(String id, Integer version) {
+        // A delivery written before versions existed has none; that rare filter may scan.
+        return version == null ? Filters.and(Filters.eq(ID, id), Filters.exists(VERSION, false))
+                : new Document(ID, id).append(VERSION, version);
+    }
+
+    /** A pending delivery that is due, or one whose lease expired (its claimant died): it may be claimed. */
+    public static boolean claimable(Document d, Date now) {
+        String status = d.getString(STATUS);
+        Date next = d.getDate(NEXT_ATTEMPT_AT);
+        Date lease = d.getDate(LEASE_UNTIL);
+        return PENDING.equals(status) && next != null && !next.after(now)
+                || IN_FLIGHT.equals(status) && lease != null && !lease.after(now);
+    }
+
+    /**
+     * Claims a delivery for one attempt, given the version at which it was seen claimable (by the
+     * poller, or as inserted by fan-out). Answers the claimed delivery, or empty when it changed since.
+     */
+    public Optional<Document> claim(String id, Integer seenVersion, String owner, Date now, Date leaseUntil) {
+        return Optional.ofNullable(collections.deliveries().findOneAndUpdate(unchanged(id, seenVersion),
                 Updates.combine(Updates.set(STATUS, IN_FLIGHT), Updates.set(LEASE_OWNER, owner), Updates.set(LEASE_UNTIL, leaseUntil),
-                        Updates.set(UPDATED_AT, now)),
+                        Updates.set(UPDATED_AT, now), Updates.inc(VERSION, 1)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
     }
 
-    /** Due retries and expired leases (id and subscription only), oldest first, skipping busy subscriptions. */
-    public List<Document> due(Date now, int limit, Collection<String> skipSubscriptions) {
-        Bson skip = skipSubscriptions.isEmpty() ? new Document() : Filters.nin(SUBSCRIPTION_ID, skipSubscriptions);
-        List<Document> out = collections.deliveries()
-                .find(Filters.and(Filters.eq(STATUS, PENDING), Filters.lte(NEXT_ATTEMPT_AT, now), skip))
-                .projection(Projections.include(ID, SUBSCRIPTION_ID)).sort(Sorts.ascending(NEXT_ATTEMPT_AT)).limit(limit)
-                .into(new ArrayList<>());
-        if (out.size() < limit) {
-            collections.deliveries().find(Filters.and(Filters.eq(STATUS, IN_FLIGHT), Filters.lte(LEASE_UNTIL, now), skip))
-                    .projection(Projections.include(ID, SUBSCRIPTION_ID)).limit(limit - out.size()).into(out);
+    /** Reads a delivery and claims it if it is claimable now (a replay, a timed retry). */
+    public Optional<Document> claimIfDue(String id, String owner, Date now, Date leaseUntil) {
+        Document current = byId(id).orElse(null);
+        if (current == null || !claimable(current, now)) {
+            return Optional.empty();
+        }
+        return claim(id, current.getInteger(VERSION), owner, now, leaseUntil);
+    }
+
+    /**
+     * {@code webhook_due} entries due by {@code now} (id and subscription), oldest first, skipping
+     * busy subscriptions. The collection only holds unfinished deliveries, so even where this scans
+     * (the embedded server), it scans the work in hand, not the history.
+     */
+    public List<Document> dueEntries(Date now, int limit, Collection<String> skipSubscriptions) {
+        Bson due = Filters.lte(DUE_AT, now);
+        Bson filter = skipSubscriptions.isEmpty() ? due : Filters.and(due, Filters.nin(SUBSCRIPTION_ID, skipSubscriptions));
+        return collections.due().find(filter).projection(Projections.include(ID, SUBSCRIPTION_ID)).sort(Sorts.ascending(DUE_AT))
+                .limit(limit).into(new ArrayList<>());
+    }
+
+    /** What the poller needs to judge deliveries: state, times and version, read by {@code _id} only. */
+    public Map<String, Document> states(Collection<String> ids) {
+        Map<String, Document> out = new HashMap<>();
+        if (!ids.isEmpty()) {
+            collections.deliveries().find(Filters.in(ID, ids))
+                    .projection(Projections.include(ID, SUBSCRIPTION_ID, STATUS, NEXT_ATTEMPT_AT, LEASE_UNTIL, VERSION))
+                    .forEach(d -> out.put(d.getString(ID), d));
         }
         return out;
     }
 
-    private static Bson owned(String id, String owner) {
-        return Filters.and(Filters.eq(ID, id), Filters.eq(STATUS, IN_FLIGHT), Filters.eq(LEASE_OWNER, owner));
+    /** Drops entries of finished (or vanished) deliveries and moves the others on to when they can next be claimed. */
+    public void tidyDue(Collection<String> finished, Map<String, Date> later) {
+        List<WriteModel<Document>> changes = new ArrayList<>();
+        finished.forEach(id -> changes.add(new DeleteOneModel<>(Filters.eq(ID, id))));
+        later.forEach((id, at) -> changes.add(new UpdateOneModel<>(Filters.eq(ID, id), Updates.set(DUE_AT, at))));
+        if (!changes.isEmpty()) {
+            collections.due().bulkWrite(changes, new BulkWriteOptions().ordered(false));
+        }
+    }
+
+    /**
+     * The safety net behind {@code webhook_due}: claimable deliveries found in the whole collection
+     * (a scan on the embedded server, hence run rarely), e.g. written before entries existed.
+     */
+    public List<Document> sweep(Date now, int limit) {
+        Bson claimable = Filters.or(
+                Filters.and(Filters.eq(STATUS, PENDING), Filters.lte(NEXT_ATTEMPT_AT, now)),
+                Filters.and(Filters.eq(STATUS, IN_FLIGHT), Filters.lte(LEASE_UNTIL, now)));
+        return collections.deliveries().find(claimable)
+                .projection(Projections.include(ID, SUBSCRIPTION_ID, VERSION)).sort(Sorts.ascending(NEXT_ATTEMPT_AT)).limit(limit)
+                .into(new ArrayList<>());
+    }
+
+    /**
+     * Of deliveries found by the sweep, those without a {@code webhook_due} entry get one due now;
+     * answers them (the others are the poller's already).
+     */
+    public List<Document> ensureDue(List<Document> deliveries, Date now) {
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        Set<Object> tracked = new HashSet<>();
+        collections.due().find(Filters.in(ID, deliveries.stream().map(d -> d.getString(ID)).toList()))
+                .projection(Projections.include(ID)).forEach(e -> tracked.add(e.get(ID)));
+        List<Document> orphans = deliveries.stream().filter(d -> !tracked.contains(d.getString(ID))).toList();
+        if (!orphans.isEmpty()) {
+            collections.due().bulkWrite(orphans.stream().map(d -> dueAt(d.getString(ID), d.getString(SUBSCRIPTION_ID), now)).toList(),
+                    new BulkWriteOptions().ordered(false));
+        }
+        return orphans;
+    }
+
+    /**
+     * The result of one attempt, written with others in one bulk write ({@link #recordResults}):
+     * the delivery's change and its {@code webhook_due} entry's (dropped, or moved to the retry).
+     */
+    public record Result(String id, int claimedVersion, Bson update, boolean success, WriteModel<Document> dueChange) {
     }
 
     private static Bson releaseWith(Document attempt, Date now) {
         return Updates.combine(Updates.push(ATTEMPTS, attempt), Updates.inc(ATTEMPT_COUNT, 1), Updates.unset(LEASE_OWNER),
-                Updates.unset(LEASE_UNTIL), Updates.set(UPDATED_AT, now));
+                Updates.unset(LEASE_UNTIL), Updates.set(UPDATED_AT, now), Updates.inc(VERSION, 1));
     }
 
-    public boolean recordSuccess(String id, String owner, Document attempt, Date now) {
-        return collections.deliveries().updateOne(owned(id, owner), Updates.combine(releaseWith(attempt, now),
-                Updates.set(STATUS, SUCCEEDED), Updates.set(DELIVERED_AT, now), Updates.unset(LAST_ERROR))).getModifiedCount() == 1;
+    public static Result success(String id, int claimedVersion, Document attempt, Date now) {
+        return new Result(id, claimedVersion, Updates.combine(releaseWith(attempt, now),
+                Updates.set(STATUS, SUCCEEDED), Updates.set(DELIVERED_AT, now), Updates.unset(LAST_ERROR)), true,
+                new DeleteOneModel<>(Filters.eq(ID, id)));
     }
 
-    public boolean recordRetry(String id, String owner, Document attempt, Date now, Date next, String error) {
-        return collections.deliveries().updateOne(owned(id, owner), Updates.combine(releaseWith(attempt, now),
-                Updates.set(STATUS, PENDING), Updates.set(NEXT_ATTEMPT_AT, next), Updates.set(LAST_ERROR, error))).getModifiedCount() == 1;
+    public static Result retry(String id, String subscriptionId, int claimedVersion, Document attempt, Date now, Date next, String error) {
+        return new Result(id, claimedVersion, Updates.combine(releaseWith(attempt, now),
+                Updates.set(STATUS, PENDING), Updates.set(NEXT_ATTEMPT_AT, next), Updates.set(LAST_ERROR, error)), false,
+                dueAt(id, subscriptionId, next));
+    }
+
+    /** What one bulk write of results came to: how many successes and retries were recorded (the rest had lost their lease). */
+    public record Recorded(int successes, int retries, int lost) {
+    }
+
+    /**
+     * Records the results of many attempts in one unordered bulk write per kind (success, retry),
+     * each a compare-and-set on the version the attempt claimed, so only the lease owner records;
+     * then their {@code webhook_due} entries in one more. (A crash in between leaves entries that
+     * the poller finds finished and drops.)
+     */
+    public Recorded recordResults(List<Result> results) {
+        List<WriteModel<Document>> successes = new ArrayList<>();
+        List<WriteModel<Document>> retries = new ArrayList<>();
+        for (Result r : results) {
+            (r.success() ? successes : retries).add(new UpdateOneModel<>(unchanged(r.id(), r.claimedVersion()), r.update()));
+        }
+        int s = successes.isEmpty() ? 0 : collections.deliveries().bulkWrite(successes, new BulkWriteOptions().ordered(false)).getModifiedCount();
+        int t = retries.isEmpty() ? 0 : collections.deliveries().bulkWrite(retries, new BulkWriteOptions().ordered(false)).getModifiedCount();
+        if (s + t == results.size()) {
+            collections.due().bulkWrite(results.stream().map(Result::dueChange).toList(), new BulkWriteOptions().ordered(false));
+        }
+        // Otherwise some results lost their lease and it is unknown which: their entries are left for
+        // the poller, which judges each delivery by its own state.
+        return new Recorded(s, t, results.size() - s - t);
     }
 
     /**
      * Ends a delivery as failed (attempt may be null when none was made) and copies it, with its
      * whole attempt history, to {@code webhook_logs}. Answers false when the lease was lost.
      */
-    public boolean recordFailure(String id, String owner, Document attempt, Date now, String reason) {
+    public boolean recordFailure(String id, int claimedVersion, Document attempt, Date now, String reason) {
         List<Bson> updates = new ArrayList<>(List.of(Updates.set(STATUS, FAILED), Updates.set(FAILED_AT, now),
                 Updates.set(LAST_ERROR, reason), Updates.unset(LEASE_OWNER), Updates.unset(LEASE_UNTIL), Updates.set(UPDATED_AT, now),
-                Updates.unset(NEXT_ATTEMPT_AT)));
+                Updates.unset(NEXT_ATTEMPT_AT), Updates.inc(VERSION, 1)));
         if (attempt != null) {
             updates.add(Updates.push(ATTEMPTS, attempt));
             updates.add(Updates.inc(ATTEMPT_COUNT, 1));
         }
-        Document failed = collections.deliveries().findOneAndUpdate(owned(id, owner), Updates.combine(updates),
+        Document failed = collections.deliveries().findOneAndUpdate(unchanged(id, claimedVersion), Updates.combine(updates),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
         if (failed == null) {
             return false;
         }
         // The log keeps the failure even if the delivery is replayed later; a second failure overwrites it.
         collections.logs().replaceOne(Filters.eq(ID, id), failed, new ReplaceOptions().upsert(true));
+        collections.due().deleteOne(Filters.eq(ID, id));
         return true;
     }
 
+    /** One delivery of a tenant's subscription: read by {@code _id} alone, the owner checked here. */
     public Optional<Document> find(String tenantId, String subscriptionId, String id) {
-        return Optional.ofNullable(collections.deliveries().find(Filters.and(Filters.eq(ID, id), Filters.eq(TENANT_ID, tenantId),
-                Filters.eq(SUBSCRIPTION_ID, subscriptionId))).first());
+        return byId(id).filter(d -> tenantId.equals(d.getString(TENANT_ID)) && subscriptionId.equals(d.getString(SUBSCRIPTION_ID)));
     }
 
     /** A subscription's deliveries, newest first, after the (created_at, _id) position of a cursor. */
@@ -160,17 +301,20 @@ public class DeliveryRepository {
         }
         int attempts = current.getInteger(ATTEMPT_COUNT, 0);
         // Compare-and-set on what was read, so a replay racing an attempt's result changes nothing.
-        return collections.deliveries().updateOne(Filters.and(Filters.eq(ID, current.getString(ID)), Filters.eq(STATUS, status),
-                        Filters.eq(ATTEMPT_COUNT, attempts)),
+        boolean requeued = collections.deliveries().updateOne(unchanged(current.getString(ID), current.getInteger(VERSION)),
                 Updates.combine(Updates.set(STATUS, PENDING), Updates.set(NEXT_ATTEMPT_AT, now), Updates.set(UPDATED_AT, now),
-                        Updates.set(SCHEDULE_BASE, attempts), Updates.inc(REPLAYS, 1))).getModifiedCount() == 1;
+                        Updates.set(SCHEDULE_BASE, attempts), Updates.inc(REPLAYS, 1), Updates.inc(VERSION, 1))).getModifiedCount() == 1;
+        if (requeued) {
+            collections.due().bulkWrite(List.of(dueAt(current.getString(ID), current.getString(SUBSCRIPTION_ID), now)));
+        }
+        return requeued;
     }
 
     /** A subscription's failed deliveries created at or after {@code since} (without bodies). */
     public List<Document> failedSince(String tenantId, String subscriptionId, Date since) {
         return collections.deliveries().find(Filters.and(Filters.eq(TENANT_ID, tenantId), Filters.eq(SUBSCRIPTION_ID, subscriptionId),
                         Filters.eq(STATUS, FAILED), Filters.gte(CREATED_AT, since)))
-                .projection(Projections.include(ID, STATUS, ATTEMPT_COUNT)).into(new ArrayList<>());
+                .projection(Projections.include(ID, SUBSCRIPTION_ID, STATUS, ATTEMPT_COUNT, VERSION)).into(new ArrayList<>());
     }
 
     public Optional<Document> byId(String id) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,9 +50,20 @@ public class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
+    /** A delivery waiting for an attempt; {@code seenVersion} when it is known to be claimable at that version. */
+    private record Ticket(String id, Integer seenVersion) {
+    }
+
+    /** A recorded attempt waiting for the next bulk write of results, and what to do once it is written. */
+    private record PendingResult(DeliveryRepository.Result result, Runnable then) {
+    }
+
+    /** Results written in one bulk write at most (the write itself takes whatever is waiting). */
+    private static final int MAX_RESULTS_PER_WRITE = 1000;
+
     private static final class Lane {
         final String subscriptionId;
-        final ArrayDeque<String> queue = new ArrayDeque<>();
+        final ArrayDeque<Ticket> queue = new ArrayDeque<>();
         int inFlight;
 
         Lane(String subscriptionId) {
@@ -78,6 +91,8 @@ public class Dispatcher {
     /** Delivery ids queued or in flight here, so the poller and the consumer never queue one twice. */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final LinkedBlockingQueue<PendingResult> results = new LinkedBlockingQueue<>();
+    private final Thread resultWriter;
     private volatile boolean stopping;
 
     private final Counter succeeded;
@@ -111,10 +126,21 @@ public class Dispatcher {
         this.latency = Timer.builder("ordermesh.webhooks.attempt.latency").description("Duration of one HTTP attempt")
                 .publishPercentiles(0.5, 0.99).register(metrics);
         metrics.gauge("ordermesh.webhooks.in.flight", inFlight);
+        this.resultWriter = new Thread(this::writeResults, "webhook-results");
+        resultWriter.setDaemon(true);
+        resultWriter.start();
     }
 
     /** Queues a delivery for an attempt as soon as its lane has room; ignored while stopping or when the lane is full. */
     public void submit(String subscriptionId, String deliveryId) {
+        submit(subscriptionId, deliveryId, null);
+    }
+
+    /**
+     * As {@link #submit(String, String)}, for a delivery seen claimable at {@code seenVersion}
+     * (just inserted, or found by the poller): its claim is then one compare-and-set, no read first.
+     */
+    public void submit(String subscriptionId, String deliveryId, Integer seenVersion) {
         if (stopping || !known.add(deliveryId)) {
             return;
         }
@@ -124,14 +150,14 @@ public class Dispatcher {
                 known.remove(deliveryId); // stays pending in MongoDB; the poller brings it back
                 return;
             }
-            lane.queue.add(deliveryId);
+            lane.queue.add(new Ticket(deliveryId, seenVersion));
         }
         pump(lane);
     }
 
     private void pump(Lane lane) {
         while (true) {
-            String id;
+            Ticket ticket;
             synchronized (lane) {
                 if (stopping || lane.queue.isEmpty() || lane.inFlight >= config.maxInFlightPerEndpoint()) {
                     return;
@@ -140,10 +166,10 @@ public class Dispatcher {
                     inFlight.decrementAndGet();
                     return;
                 }
-                id = lane.queue.poll();
+                ticket = lane.queue.poll();
                 lane.inFlight++;
             }
-            workers.execute(() -> attempt(lane, id));
+            workers.execute(() -> attempt(lane, ticket));
         }
     }
 
@@ -159,12 +185,16 @@ public class Dispatcher {
         }
     }
 
-    /** Subscriptions whose lane is already saturated: the poller leaves their deliveries in MongoDB for now. */
+    /**
+     * Subscriptions whose lane has work enough for now (at least half a poll's worth queued): the
+     * poller leaves their deliveries in MongoDB until the lane runs lower, and takes them before it is empty.
+     */
     public List<String> busySubscriptions() {
         List<String> busy = new ArrayList<>();
+        int enough = Math.max(1, config.pollBatch() / 2);
         for (Lane lane : lanes.values()) {
             synchronized (lane) {
-                if (lane.inFlight >= config.maxInFlightPerEndpoint() && !lane.queue.isEmpty()) {
+                if (lane.queue.size() >= enough) {
                     busy.add(lane.subscriptionId);
                 }
             }
@@ -172,10 +202,14 @@ public class Dispatcher {
         return busy;
     }
 
-    private void attempt(Lane lane, String id) {
+    private void attempt(Lane lane, Ticket ticket) {
+        String id = ticket.id();
         try {
             Instant now = Instant.now();
-            Document delivery = deliveries.claim(id, owner, Date.from(now), Date.from(now.plus(config.lease()))).orElse(null);
+            Date leaseUntil = Date.from(now.plus(config.lease()));
+            Document delivery = (ticket.seenVersion() != null
+                    ? deliveries.claim(id, ticket.seenVersion(), owner, Date.from(now), leaseUntil)
+                    : deliveries.claimIfDue(id, owner, Date.from(now), leaseUntil)).orElse(null);
             if (delivery == null) {
                 finish(lane, id); // not due, done, or claimed by another instance
                 return;
@@ -185,16 +219,17 @@ public class Dispatcher {
             if (subscription == null || !subscription.getBoolean(WebhookDocuments.ACTIVE, true)) {
                 String reason = subscription == null ? "subscription was deleted" : "subscription is not active"
                         + (subscription.getString(WebhookDocuments.DISABLED_REASON) == null ? "" : ": " + subscription.getString(WebhookDocuments.DISABLED_REASON));
-                endFailed(id, null, now, reason);
+                endFailed(delivery, null, now, reason);
                 finish(lane, id);
                 return;
             }
             String url = subscription.getString(WebhookDocuments.URL);
-            String refused = refusal(url);
+            AddressGuard.Verdict verdict = check(url);
+            String refused = verdict.reason();
             if (refused != null) {
                 // Checked again at send time: DNS may answer differently than when the URL was registered.
                 LOG.warnf("delivery %s to subscription %s refused, no request sent: %s", id, lane.subscriptionId, refused);
-                endFailed(id, attemptDoc(number, now, 0, 0, null, "refused: " + refused, "refused"), now, "refused: " + refused);
+                endFailed(delivery, attemptDoc(number, now, 0, 0, null, "refused: " + refused, "refused"), now, "refused: " + refused);
                 finish(lane, id);
                 return;
             }
@@ -204,7 +239,8 @@ public class Dispatcher {
                     "webhook-id", id,
                     "webhook-timestamp", Long.toString(timestamp),
                     "webhook-signature", Signer.signatureHeader(subscription, id, timestamp, body, now));
-            sender.post(url, headers, body).subscribe().with(
+            // Connects to the address just checked, never to a second DNS answer (no rebinding past the guard).
+            sender.post(url, verdict.addresses().get(0), headers, body).subscribe().with(
                     result -> workers.execute(() -> record(lane, delivery, subscription, number, now, result)),
                     e -> workers.execute(() -> record(lane, delivery, subscription, number, now,
                             new WebhookSender.Result(0, null, null, e.toString(), Duration.between(now, Instant.now()).toMillis()))));
@@ -215,20 +251,24 @@ public class Dispatcher {
         }
     }
 
+    /**
+     * Records an attempt's result. Successes and retries join the next bulk write of results, and the
+     * lane slot is only given back once that write is done, so an attempt counts as in flight (and
+     * graceful shutdown waits for it) until its result is in MongoDB. Failures are written at once.
+     */
     private void record(Lane lane, Document delivery, Document subscription, int number, Instant started, WebhookSender.Result result) {
         String id = delivery.getString(ID);
+        boolean handedOver = false;
         try {
             Instant now = Instant.now();
+            int version = delivery.getInteger(VERSION);
             latency.record(Duration.ofMillis(result.latencyMillis()));
             String outcome = result.success() ? "succeeded" : result.statusCode() == 410 ? "gone" : "failed";
             Document attempt = attemptDoc(number, started, result.statusCode(), result.latencyMillis(), result.responseExcerpt(),
                     result.error(), outcome);
             if (result.success()) {
-                if (deliveries.recordSuccess(id, owner, attempt, Date.from(now))) {
-                    succeeded.increment();
-                } else {
-                    LOG.warnf("delivery %s succeeded but its lease had passed to another instance", id);
-                }
+                results.add(new PendingResult(DeliveryRepository.success(id, version, attempt, Date.from(now)), () -> finish(lane, id)));
+                handedOver = true;
                 return;
             }
             String error = result.error() != null ? result.error() : "HTTP " + result.statusCode();
@@ -238,7 +278,7 @@ public class Dispatcher {
                     LOG.infof("subscription %s disabled: %s", delivery.getString(SUBSCRIPTION_ID), reason);
                 }
                 subscriptions.invalidate();
-                endFailed(id, attempt, now, "410 Gone: subscription disabled");
+                endFailed(delivery, attempt, now, "410 Gone: subscription disabled");
                 return;
             }
             Duration retryAfter = result.statusCode() == 429 || result.statusCode() == 503
@@ -246,37 +286,77 @@ public class Dispatcher {
             int inRun = number - delivery.getInteger(SCHEDULE_BASE, 0);
             Instant next = retries.next(inRun, now, retryAfter).orElse(null);
             if (next == null) {
-                endFailed(id, attempt, now, "gave up after " + inRun + " attempts; last: " + error);
+                endFailed(delivery, attempt, now, "gave up after " + inRun + " attempts; last: " + error);
                 return;
             }
-            if (deliveries.recordRetry(id, owner, attempt, Date.from(now), Date.from(next), error)) {
-                retried.increment();
+            results.add(new PendingResult(DeliveryRepository.retry(id, delivery.getString(SUBSCRIPTION_ID), version, attempt, Date.from(now), Date.from(next), error), () -> {
+                finish(lane, id); // first: a retry already due must not find itself still known here
                 long delay = Duration.between(Instant.now(), next).toMillis();
                 if (delay < SOON.toMillis() && !stopping) {
                     // A near retry is timed here instead of waiting for the next poll; the claim still decides.
                     timer.schedule(() -> submit(lane.subscriptionId, id), Math.max(0, delay), TimeUnit.MILLISECONDS);
                 }
-            }
+            }));
+            handedOver = true;
         } catch (RuntimeException e) {
             LOG.warnf("result of delivery %s not recorded (the lease will expire and the attempt be made again): %s", id, e.toString());
         } finally {
-            finish(lane, id);
+            if (!handedOver) {
+                finish(lane, id);
+            }
         }
     }
 
-    private void endFailed(String id, Document attempt, Instant now, String reason) {
-        if (deliveries.recordFailure(id, owner, attempt, Date.from(now), reason)) {
+    /** The group commit of results: one thread writes everything waiting in one bulk write, then runs the follow-ups. */
+    private void writeResults() {
+        List<PendingResult> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(results.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            results.drainTo(batch, MAX_RESULTS_PER_WRITE - 1);
+            try {
+                DeliveryRepository.Recorded recorded = deliveries.recordResults(batch.stream().map(PendingResult::result).toList());
+                succeeded.increment(recorded.successes());
+                retried.increment(recorded.retries());
+                if (recorded.lost() > 0) {
+                    LOG.warnf("%d attempt results not recorded: their lease had passed to another claim", recorded.lost());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("%d attempt results not recorded (their leases will expire and the attempts be made again): %s",
+                        batch.size(), e.toString());
+            }
+            for (PendingResult p : batch) {
+                try {
+                    p.then().run();
+                } catch (RuntimeException e) {
+                    LOG.warnf("after recording delivery %s: %s", p.result().id(), e.toString());
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    private void endFailed(Document delivery, Document attempt, Instant now, String reason) {
+        String id = delivery.getString(ID);
+        if (deliveries.recordFailure(id, delivery.getInteger(VERSION), attempt, Date.from(now), reason)) {
             failed.increment();
             LOG.warnf("delivery %s failed for good, logged in webhook_logs: %s", id, reason);
         }
     }
 
-    private String refusal(String url) {
+    /** The guard's verdict on the URL now; when allowed it carries at least one checked address. */
+    private AddressGuard.Verdict check(String url) {
         try {
             AddressGuard.Verdict verdict = guard.check(new URI(url));
-            return verdict.allowed() ? null : verdict.reason();
+            if (verdict.allowed() && verdict.addresses().isEmpty()) {
+                return new AddressGuard.Verdict("host resolves to no address", List.of());
+            }
+            return verdict;
         } catch (URISyntaxException | RuntimeException e) {
-            return "not a valid URL";
+            return new AddressGuard.Verdict("not a valid URL", List.of());
         }
     }
 
@@ -295,7 +375,12 @@ public class Dispatcher {
         return d;
     }
 
-    /** Due retries, expired leases and anything a full lane left behind. */
+    /**
+     * Due retries, expired leases and anything a full lane left behind, found through
+     * {@code webhook_due}: entries not already queued or in flight here are judged by their
+     * delivery's own state (read by {@code _id}): claimable ones are queued with the version seen,
+     * finished ones lose their entry, the rest are moved on to when they can next be claimed.
+     */
     @Scheduled(every = "${ordermesh.webhooks.poll-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "1s")
     void poll() {
@@ -304,15 +389,64 @@ public class Dispatcher {
         }
         try {
             long start = System.nanoTime();
-            List<Document> due = deliveries.due(new Date(), config.pollBatch(), busySubscriptions());
-            for (Document d : due) {
-                submit(d.getString(SUBSCRIPTION_ID), d.getString(ID));
+            Date now = new Date();
+            List<String> ids = new ArrayList<>();
+            // Entries of deliveries already queued or in flight here come back too (they stay due until
+            // their result is written); asking for that many more keeps them from hiding the others.
+            for (Document entry : deliveries.dueEntries(now, config.pollBatch() + known.size(), busySubscriptions())) {
+                if (!known.contains(entry.getString(ID))) {
+                    ids.add(entry.getString(ID));
+                }
             }
-            if (!due.isEmpty()) {
-                LOG.debugf("poll: %d due deliveries in %d ms", due.size(), (System.nanoTime() - start) / 1_000_000);
+            if (ids.isEmpty()) {
+                return;
             }
+            Map<String, Document> states = deliveries.states(ids);
+            List<String> finished = new ArrayList<>();
+            Map<String, Date> later = new HashMap<>();
+            int queued = 0;
+            for (String id : ids) {
+                Document d = states.get(id);
+                String status = d == null ? null : d.getString(STATUS);
+                if (d == null || SUCCEEDED.equals(status) || FAILED.equals(status)) {
+                    finished.add(id);
+                } else if (DeliveryRepository.claimable(d, now)) {
+                    submit(d.getString(SUBSCRIPTION_ID), id, d.getInteger(VERSION));
+                    queued++;
+                } else {
+                    Date next = PENDING.equals(status) ? d.getDate(NEXT_ATTEMPT_AT) : d.getDate(LEASE_UNTIL);
+                    later.put(id, next != null ? next : Date.from(now.toInstant().plus(config.lease())));
+                }
+            }
+            deliveries.tidyDue(finished, later);
+            LOG.debugf("poll: %d due entries, %d queued, %d finished, %d later, in %d ms", ids.size(), queued, finished.size(),
+                    later.size(), (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warnf("poll for due deliveries failed: %s", e.toString());
+        }
+    }
+
+    /**
+     * The safety net behind the poll: claimable deliveries found in {@code webhook_deliveries} itself
+     * (a scan on the embedded server, so rare; also right after start-up) that have no due entry
+     * get one and are queued.
+     */
+    @Scheduled(every = "${ordermesh.webhooks.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        if (stopping) {
+            return;
+        }
+        try {
+            Date now = new Date();
+            List<Document> orphans = deliveries.ensureDue(deliveries.sweep(now, config.pollBatch() * 10), now);
+            for (Document d : orphans) {
+                submit(d.getString(SUBSCRIPTION_ID), d.getString(ID), d.getInteger(VERSION));
+            }
+            if (!orphans.isEmpty()) {
+                LOG.infof("sweep: %d claimable deliveries without a webhook_due entry found and queued", orphans.size());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("sweep for claimable deliveries failed: %s", e.toString());
         }
     }
 
@@ -353,6 +487,7 @@ public class Dispatcher {
         }
         LOG.infof("webhook dispatcher stopped; %d attempts still in flight are left to lease expiry", inFlight.get());
         timer.shutdownNow();
+        resultWriter.interrupt();
         workers.shutdown();
         try {
             workers.awaitTermination(2, TimeUnit.SECONDS);

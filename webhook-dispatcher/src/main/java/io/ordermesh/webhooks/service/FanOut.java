@@ -73,7 +73,7 @@ public class FanOut {
                 docs.add(new Document(ID, deliveryId(eventId, subscriptionId))
                         .append(TENANT_ID, tenant).append(SUBSCRIPTION_ID, subscriptionId)
                         .append(EVENT_ID, eventId).append(EVENT_TYPE, type).append(ORDER_ID, order.path("order_id").asText(null))
-                        .append(BODY, body).append(STATUS, PENDING).append(ATTEMPT_COUNT, 0).append(SCHEDULE_BASE, 0)
+                        .append(BODY, body).append(STATUS, PENDING).append(ATTEMPT_COUNT, 0).append(SCHEDULE_BASE, 0).append(VERSION, 0)
                         .append(NEXT_ATTEMPT_AT, firstAttempt).append(ATTEMPTS, List.of())
                         .append(EVENT_OCCURRED_AT, parseDate(event.path("occurred_at").asText()))
                         .append(CREATED_AT, created).append(UPDATED_AT, created));
@@ -84,9 +84,12 @@ public class FanOut {
             LOG.debugf("%d deliveries already recorded (redelivered records)", docs.size() - inserted.size());
         }
         Set<String> fresh = Set.copyOf(inserted);
+        // Due now (version 0 as inserted): the attempt claims it without reading it first. A later
+        // first attempt is left to the poller, which finds it when it is due.
+        boolean dueNow = !firstAttempt.after(created);
         for (Document d : docs) {
-            if (fresh.contains(d.getString(ID))) {
-                dispatcher.submit(d.getString(SUBSCRIPTION_ID), d.getString(ID));
+            if (dueNow && fresh.contains(d.getString(ID))) {
+                dispatcher.submit(d.getString(SUBSCRIPTION_ID), d.getString(ID), 0);
             }
         }
         return inserted.size();
