@@ -218,6 +218,25 @@ class OrdersTest {
         assertEquals(0, storedOrders(t));
     }
 
+    @Test
+    void anOrderWhileTheStoreIsDownIs503WithRetryAfterAndARetryCreatesItOnce() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.ordermesh.testsupport.TestStack.controllable("mongo").isPresent(),
+                "the MongoDB server belongs to a stack this test did not start (e.g. a running ./ordermesh up)");
+        TestTenant t = TestTenant.create();
+        Map<String, Object> order = t.order("outage-" + UUID.randomUUID());
+        io.ordermesh.testsupport.TestStack.control("down", "mongo");
+        try {
+            t.json().body(order).post("/orders").then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", notNullValue()).body("title", equalTo("Store unavailable"));
+        } finally {
+            io.ordermesh.testsupport.TestStack.control("up", "mongo");
+        }
+        // The client does what Retry-After says until the store is back: one order, not two.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> t.json().body(order).post("/orders").statusCode() == 201);
+        assertEquals(1, storedOrders(t));
+    }
+
     private static org.hamcrest.Matcher<Integer> anyOf4xx() {
         return org.hamcrest.Matchers.both(org.hamcrest.Matchers.greaterThanOrEqualTo(400)).and(org.hamcrest.Matchers.lessThan(500));
     }

@@ -26,7 +26,8 @@ public final class ProblemMappers {
     private ProblemMappers() {
     }
 
-    static Response respond(Problem p, UriInfo uri) {
+    /** The problem as a response, with the request's path as its instance (for a service's own mappers). */
+    public static Response respond(Problem p, UriInfo uri) {
         Problem withPath = uri == null ? p : p.withInstance(uri.getPath());
         return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(withPath).build();
     }
