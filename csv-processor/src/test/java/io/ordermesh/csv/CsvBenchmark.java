@@ -46,8 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Prints csv-processor's ingestion rate and peak memory (the packaged jar at -Xmx256m, as a
  * separate process) for 100,000 and 1,000,000-row files, and in the same run the raw MongoDB
  * bulk-insert rate and Kafka produce rate for as many documents, with the ratio to the slower one.
- * Run on demand: {@code ./mvnw verify -pl deploy/local-stack,common,test-support,ims-api,csv-processor
- * -Dtest=CsvBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DskipITs} (sizes: {@code -Dbench.rows=100000,1000000}).
+ * It runs the jar in {@code target/quarkus-app}, and Maven runs tests before it packages, so package
+ * first: {@code ./mvnw install -DskipTests -pl deploy/local-stack,common,test-support,ims-api,csv-processor},
+ * then {@code ./mvnw test -pl csv-processor -Dtest=CsvBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (sizes: {@code -Dbench.rows=100000,1000000}).
  */
 class CsvBenchmark {
 
