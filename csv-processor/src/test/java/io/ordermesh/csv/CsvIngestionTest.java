@@ -137,6 +137,74 @@ class CsvIngestionTest {
     }
 
     @Test
+    void ordersSpanningBatchesAreWholeOnceAndStayExactWhenTheFileIsProcessedAgain() {
+        var c = fx.catalogue(3);
+        String s0 = c.skus().get(0), s1 = c.skus().get(1), s2 = c.skus().get(2);
+        // 2,600 rows, batches of 1,000 (lines 2-1001, 1002-2001, 2002-2601). X-1 has a row in each
+        // batch, S-1 straddles the first boundary, Y-1's second row (other seller, batch 2) makes
+        // both its rows invalid, Z-1 starts in the last batch; every other row is an order of its own.
+        Map<Integer, String> special = Map.of(
+                2, row("X-1", s0, "1", c.seller(), c.hub(), "1"),
+                3, row("Y-1", s0, "1", c.seller(), c.hub(), "1"),
+                1001, row("S-1", s0, "1", c.seller(), c.hub(), "1"),
+                1002, row("S-1", s1, "2", c.seller(), c.hub(), "1"),
+                1502, row("X-1", s1, "2", c.seller(), c.hub(), "1"),
+                1503, row("Y-1", c.otherSellersSku(), "1", c.otherSeller(), c.hub(), "1"),
+                2501, row("X-1", s2, "3", c.seller(), c.hub(), "1"),
+                2600, row("Z-1", s0, "1", c.seller(), c.hub(), "1"),
+                2601, row("Z-1", s1, "1", c.seller(), c.hub(), "1"));
+        StringBuilder csv = new StringBuilder("order_id,sku_id,quantity,seller_id,hub_id,price\n");
+        for (int line = 2; line <= 2601; line++) {
+            csv.append(special.getOrDefault(line, row("", s0, "1", c.seller(), c.hub(), "1")));
+        }
+        long singles = 2600 - special.size();
+        String upload = fx.upload(c.tenant(), csv.toString().getBytes(StandardCharsets.UTF_8));
+
+        for (int run = 1; run <= 2; run++) {
+            Document job = fx.awaitFinished(upload, Duration.ofSeconds(90));
+            assertEquals(UploadDocuments.COMPLETED, job.getString(UploadDocuments.STATUS), job::toJson);
+            assertEquals(2600L, job.get(UploadDocuments.ROWS_TOTAL), "run " + run);
+            assertEquals(2598L, job.get(UploadDocuments.ROWS_VALID), "run " + run);
+            assertEquals(2L, job.get(UploadDocuments.ROWS_INVALID), "run " + run);
+            assertEquals(singles + 3, job.get(UploadDocuments.ORDERS_CREATED), "run " + run + ": the singles, X-1, S-1 and Z-1");
+
+            Map<String, Document> orders = fx.orders(upload).stream()
+                    .collect(Collectors.toMap(d -> d.getString(OrderDocuments.ORDER_ID), d -> d));
+            assertEquals(singles + 3, orders.size(), "run " + run);
+            assertEquals(List.of(s0, s1, s2), skus(orders.get("X-1")), "X-1 whole, its rows in order");
+            assertEquals(List.of(s0, s1), skus(orders.get("S-1")));
+            assertEquals(List.of(s0, s1), skus(orders.get("Z-1")));
+            assertTrue(!orders.containsKey("Y-1"), "rows that disagree make no order");
+            for (String held : List.of("X-1", "S-1", "Z-1")) {
+                assertNull(orders.get(held).get("outbox_hold"), held + " released");
+            }
+            String errors = fx.errorFile(c.tenant(), upload);
+            assertEquals(2, errors.split("line \\d+: ", -1).length - 1, errors);
+            assertTrue(errors.contains("line 3: the rows of order Y-1 disagree"), errors);
+            assertTrue(errors.contains("line 1503: the rows of order Y-1 disagree"), errors);
+            assertEquals(0, fx.db.getCollection("csv_held_orders").countDocuments(new Document("upload_id", upload)),
+                    "the end of the file forgets its notes");
+
+            if (run == 2) {
+                break;
+            }
+            // Processed again from the start, as after a crash before the message was deleted.
+            fx.db.getCollection(UploadDocuments.COLLECTION).updateOne(new Document("_id", upload),
+                    new Document("$set", new Document(UploadDocuments.STATUS, UploadDocuments.QUEUED)));
+            fx.announce(new UploadMessage(UUID.fromString(c.tenant()), job.getString(UploadDocuments.BUCKET),
+                    job.getString(UploadDocuments.KEY), upload));
+        }
+        List<OrderEvent> events = fx.createdEvents(c.tenant(), e -> distinctOrders(e) >= singles + 3, Duration.ofSeconds(60));
+        assertEquals(singles + 3, distinctOrders(events), "every order announced");
+        assertTrue(events.stream().filter(e -> e.order().orderId().equals("X-1")).allMatch(e -> e.order().items().size() == 3),
+                "X-1 announced whole, never in part");
+    }
+
+    private static List<String> skus(Document order) {
+        return order.getList(OrderDocuments.ITEMS, Document.class).stream().map(i -> i.getString("sku_id")).toList();
+    }
+
+    @Test
     void badFilesAreRejectedWithAReasonAndTheWorkerCarriesOn() {
         var c = fx.catalogue(1);
         Map<String, byte[]> files = Map.of(

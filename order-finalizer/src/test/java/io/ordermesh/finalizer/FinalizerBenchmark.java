@@ -14,6 +14,8 @@ import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
 @WithTestResource(ImsApiResource.class)
+@TestProfile(FinalizerBenchmark.ProductionRetry.class)
 class FinalizerBenchmark {
+
+    /**
+     * The %test settings, but held orders retried at the production interval: %test looks for due
+     * retries every 2 s, a query that reads the whole collection on the embedded server.
+     */
+    public static class ProductionRetry implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ordermesh.finalizer.retry.every", "2m");
+        }
+    }
 
     @Inject
     OrderStore store;

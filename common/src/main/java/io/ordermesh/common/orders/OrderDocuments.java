@@ -2,7 +2,11 @@ package io.ordermesh.common.orders;
 
 import io.ordermesh.common.inventory.Allocations;
 import io.ordermesh.common.outbox.PendingEvent;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.bson.types.Decimal128;
 
 import java.math.BigDecimal;
@@ -43,6 +47,21 @@ public final class OrderDocuments {
     public static final String PENDING_EVENTS = "pending_events";
 
     private OrderDocuments() {
+    }
+
+    /**
+     * The filter of every status compare-and-set: this order, still in {@code status}. Only
+     * {@code _id} and {@code status}, as a plain document: the embedded MongoDB-compatible server
+     * uses an index only for a filter of exactly its fields (and reads {@code Filters.and} as an
+     * {@code $and}), and would otherwise scan the collection once per update.
+     */
+    public static Bson inStatus(String id, OrderStatus status) {
+        return new Document(ID, id).append(STATUS, status.name());
+    }
+
+    /** The index that answers {@link #inStatus}; on MongoDB the primary key already does, and it costs little. */
+    public static void createStatusIndex(MongoCollection<Document> orders) {
+        orders.createIndex(Indexes.ascending(ID, STATUS), new IndexOptions().name("id_status").unique(true));
     }
 
     public static String id(UUID tenantId, String orderId) {

@@ -3,22 +3,26 @@ package io.ordermesh.csv.repository;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.common.outbox.Outbox;
 import jakarta.inject.Singleton;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /** Orders as csv-processor writes them into the shared {@code orders} collection. */
 @Singleton
@@ -30,10 +34,16 @@ public class OrderStore {
     public static final String CONFLICT = "conflict_reason";
     static final int DUPLICATE_KEY = 11000;
 
+    /** Per batch, the held orders that start in it: {@code {_id: <upload>/<batch>, upload_id, ids: [...]}}. */
+    static final String HELD_NOTES = "csv_held_orders";
+    static final String UPLOAD_ID = "upload_id";
+
     private final MongoCollection<Document> orders;
+    private final MongoCollection<Document> held;
 
     OrderStore(MongoDatabase db) {
         this.orders = db.getCollection(OrderDocuments.COLLECTION);
+        this.held = db.getCollection(HELD_NOTES);
     }
 
     public MongoCollection<Document> collection() {
@@ -71,38 +81,55 @@ public class OrderStore {
         orders.replaceOne(Filters.eq(OrderDocuments.ID, doc.get(OrderDocuments.ID)), doc);
     }
 
-    /** Held orders of the upload whose rows disagree, one at a time (bounded memory). */
-    public void forEachConflicted(String uploadId, Consumer<Document> action) {
-        try (MongoCursor<Document> c = orders.find(Filters.and(ofUpload(uploadId), Filters.eq(Outbox.HOLD, true),
-                Filters.exists(CONFLICT))).batchSize(500).iterator()) {
-            c.forEachRemaining(action);
+    /**
+     * Notes the held orders whose first row is in batch {@code batch} of the upload, so the end of
+     * the file can settle every held order by primary key instead of querying the whole collection.
+     * Idempotent (a reprocessed file writes the same note again).
+     */
+    public void noteHeld(String uploadId, int batch, List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        held.replaceOne(Filters.eq(OrderDocuments.ID, heldNoteId(uploadId, batch)),
+                new Document(OrderDocuments.ID, heldNoteId(uploadId, batch)).append(UPLOAD_ID, uploadId).append("ids", ids),
+                new ReplaceOptions().upsert(true));
+    }
+
+    /** The held orders noted for one batch (none when the batch had none). */
+    public List<String> heldIn(String uploadId, int batch) {
+        Document note = held.find(Filters.eq(OrderDocuments.ID, heldNoteId(uploadId, batch))).first();
+        return note == null ? List.of() : note.getList("ids", String.class);
+    }
+
+    /** Drops the upload's notes, also those an earlier run with more batches left behind. */
+    public void forgetHeld(String uploadId) {
+        held.deleteMany(Filters.eq(UPLOAD_ID, uploadId));
+    }
+
+    /** The documents of these ids, by id (one query, by primary key). */
+    public Map<Object, Document> findAll(List<String> ids) {
+        Map<Object, Document> found = new HashMap<>();
+        if (!ids.isEmpty()) {
+            orders.find(Filters.in(OrderDocuments.ID, ids)).forEach(d -> found.put(d.get(OrderDocuments.ID), d));
+        }
+        return found;
+    }
+
+    /**
+     * At the end of the file, in one unordered bulk write: deletes the rejected held orders and
+     * releases the others to the relay (and the publisher) by dropping the hold and the raw rows.
+     */
+    public void settle(List<Object> rejected, List<Object> released) {
+        List<WriteModel<Document>> writes = new ArrayList<>(rejected.size() + released.size());
+        rejected.forEach(id -> writes.add(new DeleteOneModel<>(Filters.eq(OrderDocuments.ID, id))));
+        released.forEach(id -> writes.add(new UpdateOneModel<>(Filters.eq(OrderDocuments.ID, id),
+                Updates.combine(Updates.unset(Outbox.HOLD), Updates.unset(HELD_ROWS)))));
+        if (!writes.isEmpty()) {
+            orders.bulkWrite(writes, new BulkWriteOptions().ordered(false));
         }
     }
 
-    public void delete(Object id) {
-        orders.deleteOne(Filters.eq(OrderDocuments.ID, id));
-    }
-
-    /** Lets the relay (and the publisher below) announce every held order of the upload. */
-    public long release(String uploadId) {
-        return orders.updateMany(Filters.and(ofUpload(uploadId), Filters.eq(Outbox.HOLD, true)),
-                Updates.combine(Updates.unset(Outbox.HOLD), Updates.unset(HELD_ROWS))).getModifiedCount();
-    }
-
-    /** Ids and pending events of the upload's orders that still have events to send. */
-    public void forEachPending(String uploadId, Consumer<Document> action) {
-        try (MongoCursor<Document> c = orders.find(Filters.and(ofUpload(uploadId), Filters.ne(Outbox.HOLD, true),
-                        Filters.exists(OrderDocuments.PENDING_EVENTS + ".0")))
-                .projection(Projections.include(OrderDocuments.PENDING_EVENTS)).batchSize(1000).iterator()) {
-            c.forEachRemaining(action);
-        }
-    }
-
-    public long countOfUpload(String uploadId) {
-        return orders.countDocuments(ofUpload(uploadId));
-    }
-
-    private static Bson ofUpload(String uploadId) {
-        return Filters.eq(OrderDocuments.SOURCE + ".upload_id", uploadId);
+    private static String heldNoteId(String uploadId, int batch) {
+        return uploadId + "/" + batch;
     }
 }

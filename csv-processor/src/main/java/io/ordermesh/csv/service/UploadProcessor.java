@@ -54,7 +54,9 @@ import java.util.function.BooleanSupplier;
  * <p>Rows without an order_id are orders of their own (id {@code <upload>-<line>}) and are
  * announced at once. Rows with an order_id may continue anywhere further down, so their orders are
  * written with {@link Outbox#HOLD}: the relay ignores them until the end of the file, when rows
- * that disagree on seller or hub have been rejected and the rest are released in one update. Every
+ * that disagree on seller or hub have been rejected and the rest are released. Each held order is
+ * noted (by id, in a small side collection) with the batch of its first row, so the end of the file
+ * settles them by primary key, a batch at a time, and never queries the whole collection. Every
  * id is deterministic, so a reprocessed file (crash, redelivered message) finds its orders by
  * primary key and creates nothing twice.
  */
@@ -143,6 +145,9 @@ public class UploadProcessor {
         private long valid;
         private long invalid;
         private long inserted;
+        /** Valid rows without an order_id: each is an order of its own, which exists once its batch is written. */
+        private long singleOrders;
+        private int batches;
 
         Run(UploadMessage message, String owner, BooleanSupplier keepGoing) {
             this.message = message;
@@ -256,6 +261,7 @@ public class UploadProcessor {
                     groups.computeIfAbsent(row.orderId, k -> new ArrayList<>()).add(row);
                 }
             }
+            singleOrders += singleEvents.size();
             List<Document> held = new ArrayList<>(groups.size());
             for (var g : groups.entrySet()) {
                 held.add(heldDocument(g.getKey(), g.getValue(), now));
@@ -271,22 +277,33 @@ public class UploadProcessor {
                     sends.add(outbox.publish(orders.collection(), id, events));
                 }
             });
+            // Each held order is noted in the batch of its first row, so the end of the file meets it once.
+            long firstLine = rows.get(0).line;
+            long lastLine = rows.get(rows.size() - 1).line;
+            List<String> startingHere = new ArrayList<>();
             for (Document d : held) {
-                if (existing.contains(d.get(OrderDocuments.ID))) {
-                    merge(d, groups.get(d.getString(OrderDocuments.ORDER_ID)), errors, now);
+                String id = d.getString(OrderDocuments.ID);
+                if (!existing.contains(id)
+                        || merge(d, groups.get(d.getString(OrderDocuments.ORDER_ID)), errors, now, firstLine, lastLine)) {
+                    startingHere.add(id);
                 }
             }
+            orders.noteHeld(uploadId, batches++, startingHere);
             awaitQuietly(sends);
             jobs.progress(uploadId, owner, new Counters(total, valid, invalid, inserted));
             metrics.counter("ordermesh.csv.rows", "result", "valid").increment(valid);
         }
 
-        /** A held order of this upload that exists already: a continuation further down, or a reprocessed file. */
-        private void merge(Document incoming, List<OrderCsv.Row> rows, ErrorFile errors, Instant now) {
+        /**
+         * A held order that exists already: a continuation further down, a reprocessed file, or
+         * another order of the tenant. Answers whether it is this upload's order and its first row
+         * lies in this batch (lines {@code firstLine..lastLine}).
+         */
+        private boolean merge(Document incoming, List<OrderCsv.Row> rows, ErrorFile errors, Instant now,
+                              long firstLine, long lastLine) {
             Document existing = orders.find(incoming.get(OrderDocuments.ID));
             if (existing == null) {
-                orders.insertAll(List.of(incoming));
-                return;
+                return orders.insertAll(List.of(incoming)).isEmpty();
             }
             Document source = existing.get(OrderDocuments.SOURCE, Document.class);
             if (source == null || !uploadId.equals(source.getString("upload_id"))) {
@@ -295,17 +312,19 @@ public class UploadProcessor {
                 }
                 valid -= rows.size();
                 invalid += rows.size();
-                return;
+                return false;
             }
+            long start = ((Number) source.get("row")).longValue();
+            boolean startsHere = start >= firstLine && start <= lastLine;
             if (!Boolean.TRUE.equals(existing.getBoolean(Outbox.HOLD))) {
-                return; // released by an earlier run of this file: complete already
+                return startsHere; // released by an earlier run of this file: complete already
             }
             List<Document> heldRows = new ArrayList<>(existing.getList(OrderStore.HELD_ROWS, Document.class, List.of()));
             Set<Long> present = new HashSet<>();
             heldRows.forEach(h -> present.add(((Number) h.get("row")).longValue()));
             List<OrderCsv.Row> fresh = rows.stream().filter(r -> !present.contains(r.line)).toList();
             if (fresh.isEmpty()) {
-                return; // this batch was written by an earlier run of this file
+                return startsHere; // this batch was written by an earlier run of this file
             }
             fresh.forEach(r -> heldRows.add(new Document("row", r.line).append("raw", r.raw)));
             existing.put(OrderStore.HELD_ROWS, heldRows);
@@ -328,40 +347,58 @@ public class UploadProcessor {
                 existing = replacement;
             }
             orders.replace(existing);
+            return startsHere;
         }
 
+        /**
+         * Settles the held orders batch by batch, by primary key: those whose rows disagree go to the
+         * error file and are deleted, the others are released and announced now rather than at the
+         * relay's pace (what is not acknowledged stays for the relay). Orders released by an earlier
+         * run of this file are counted and their leftover events sent.
+         */
         private void finish(ErrorFile errors) {
-            List<Document> rejected = new ArrayList<>();
-            orders.forEachConflicted(uploadId, rejected::add);
-            for (Document d : rejected) {
-                String reason = d.getString(OrderStore.CONFLICT);
-                for (Document h : d.getList(OrderStore.HELD_ROWS, Document.class, List.of())) {
-                    errors.add(h.getList("raw", String.class), "line " + h.get("row") + ": " + reason);
-                    valid--;
-                    invalid++;
+            long created = singleOrders;
+            for (int b = 0; b < batches; b++) {
+                List<Object> rejected = new ArrayList<>();
+                List<Object> released = new ArrayList<>();
+                List<Document> announce = new ArrayList<>();
+                List<String> ids = orders.heldIn(uploadId, b);
+                Map<Object, Document> found = orders.findAll(ids);
+                for (String id : ids) { // in file order, so the error file lists rejected rows as they came
+                    Document d = found.get(id);
+                    Document source = d == null ? null : d.get(OrderDocuments.SOURCE, Document.class);
+                    if (source == null || !uploadId.equals(source.getString("upload_id"))) {
+                        continue;
+                    }
+                    boolean held = Boolean.TRUE.equals(d.getBoolean(Outbox.HOLD));
+                    String reason = d.getString(OrderStore.CONFLICT);
+                    if (held && reason != null) {
+                        for (Document h : d.getList(OrderStore.HELD_ROWS, Document.class, List.of())) {
+                            errors.add(h.getList("raw", String.class), "line " + h.get("row") + ": " + reason);
+                            valid--;
+                            invalid++;
+                        }
+                        rejected.add(d.get(OrderDocuments.ID));
+                        continue;
+                    }
+                    created++;
+                    if (held) {
+                        released.add(d.get(OrderDocuments.ID));
+                    }
+                    announce.add(d);
                 }
-                orders.delete(d.get(OrderDocuments.ID));
+                orders.settle(rejected, released);
+                List<CompletableFuture<Void>> sends = new ArrayList<>();
+                for (Document d : announce) {
+                    List<PendingEvent> events = d.getList(OrderDocuments.PENDING_EVENTS, Document.class, List.of()).stream()
+                            .map(PendingEvent::fromDocument).toList();
+                    sends.add(outbox.publish(orders.collection(), d.get(OrderDocuments.ID), events));
+                }
+                awaitQuietly(sends);
             }
-            orders.release(uploadId);
-            publishReleased();
             String errorKey = errors.finish();
-            long created = orders.countOfUpload(uploadId);
+            orders.forgetHeld(uploadId);
             jobs.complete(uploadId, owner, new Counters(total, valid, invalid, created), errorKey);
-        }
-
-        /** Announces the released orders now rather than at the relay's pace; leftovers stay for the relay. */
-        private void publishReleased() {
-            List<CompletableFuture<Void>> sends = new ArrayList<>();
-            orders.forEachPending(uploadId, d -> {
-                List<PendingEvent> events = d.getList(OrderDocuments.PENDING_EVENTS, Document.class, List.of()).stream()
-                        .map(PendingEvent::fromDocument).toList();
-                sends.add(outbox.publish(orders.collection(), d.get(OrderDocuments.ID), events));
-                if (sends.size() >= 1000) {
-                    awaitQuietly(sends);
-                    sends.clear();
-                }
-            });
-            awaitQuietly(sends);
         }
 
         private Document heldDocument(String orderId, List<OrderCsv.Row> rows, Instant now) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import org.h2.mvstore.MVStore;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -26,6 +27,9 @@ import java.util.Properties;
  * returns; the caller keeps the JVM alive.
  */
 final class JvmServers {
+
+    /** H2's page cache for the MongoDB-compatible server, in MB as H2 estimates the pages' size. */
+    private static final int MONGO_PAGE_CACHE_MB = 512;
 
     /** The bulk-order queue and its dead-letter queue, provisioned on every start. */
     static final String BULK_QUEUE = "ordermesh-bulk-orders";
@@ -140,7 +144,10 @@ final class JvmServers {
     }
 
     private static void mongo(Path data) {
-        MongoServer server = new MongoServer(new H2Backend(data.resolve("oms.mv").toString()));
+        // Documents are Java-serialised in H2's pages: a read that misses the page cache deserialises
+        // whole pages, so the cache (H2's default is 16 MB) decides how fast lookups by key are.
+        MVStore store = new MVStore.Builder().fileName(data.resolve("oms.mv").toString()).cacheSize(MONGO_PAGE_CACHE_MB).open();
+        MongoServer server = new MongoServer(new H2Backend(store));
         server.bind(Component.HOST, Component.MONGO.port);
         // Closing the backend commits the H2 store; without it the last writes may be lost.
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "mongo-shutdown"));

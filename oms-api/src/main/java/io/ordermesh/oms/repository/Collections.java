@@ -62,8 +62,9 @@ public class Collections {
         index(orders(), Indexes.ascending("release_state", "updated_at"), new IndexOptions().sparse(true).name("release_pending"));
         try {
             Outbox.createIndex(orders());
+            OrderDocuments.createStatusIndex(orders());
         } catch (MongoException e) {
-            LOG.warnf("index outbox_pending on orders not created: %s", e.getMessage());
+            LOG.warnf("index on orders not created: %s", e.getMessage());
         }
         index(uploads(), Indexes.compoundIndex(Indexes.ascending("tenant_id"), Indexes.descending("created_at")), new IndexOptions().name("tenant_created"));
         index(uploads(), Indexes.ascending("status", "message_sent_at", "created_at"), new IndexOptions().name("unsent_messages"));

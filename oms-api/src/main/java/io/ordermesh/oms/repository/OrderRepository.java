@@ -93,7 +93,7 @@ public class OrderRepository {
                 Updates.push(OrderDocuments.PENDING_EVENTS, event.toDocument())));
         updates.addAll(List.of(extraUpdates));
         return Optional.ofNullable(collections.orders().findOneAndUpdate(
-                Filters.and(Filters.eq("_id", OrderDocuments.id(tenant, orderId)), Filters.eq(OrderDocuments.STATUS, expected.name())),
+                OrderDocuments.inStatus(OrderDocuments.id(tenant, orderId), expected),
                 Updates.combine(updates),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
     }

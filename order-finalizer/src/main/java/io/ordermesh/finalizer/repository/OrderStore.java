@@ -67,8 +67,9 @@ public class OrderStore {
         index(Indexes.ascending(LEASE_OWNER), "retry_lease");
         try {
             Outbox.createIndex(orders());
+            OrderDocuments.createStatusIndex(orders());
         } catch (MongoException e) {
-            LOG.warnf("index outbox_pending on orders not created: %s", e.getMessage());
+            LOG.warnf("index on orders not created: %s", e.getMessage());
         }
     }
 

@@ -1,6 +1,5 @@
 package io.ordermesh.finalizer.service;
 
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import io.micrometer.core.instrument.Counter;
@@ -207,8 +206,7 @@ public class Finalizer {
     private Decision decide(Document snapshot, Allocations.Result result, Instant now) {
         Order before = OrderDocuments.fromDocument(snapshot);
         String prevReason = before.holdReason();
-        Bson onHold = Filters.and(Filters.eq(OrderDocuments.ID, snapshot.getString(OrderDocuments.ID)),
-                Filters.eq(OrderDocuments.STATUS, OrderStatus.on_hold.name()));
+        Bson onHold = OrderDocuments.inStatus(snapshot.getString(OrderDocuments.ID), OrderStatus.on_hold);
         Bson clearLease = Updates.combine(Updates.unset(OrderStore.LEASE_OWNER), Updates.unset(OrderStore.LEASE_UNTIL));
         switch (result.status()) {
             case allocated -> {

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * Produces orders the way oms-api does: the order document saved {@code on_hold} (the outbox's
@@ -71,8 +73,17 @@ public final class OrderFeed implements AutoCloseable {
 
     /** Sends one order.created per order (a fresh event id each) and waits for the broker's acknowledgements. */
     public void publish(List<Order> list) {
-        list.forEach(o -> send(null, o.orderId(), value(OrderEvent.created(o, o.createdAt()))));
+        // All in flight at once: waiting for each acknowledgement would cap the feed at a few hundred a second.
+        List<Future<RecordMetadata>> acks = new ArrayList<>(list.size());
+        list.forEach(o -> acks.add(producer.send(new ProducerRecord<>(topic, o.orderId(), value(OrderEvent.created(o, o.createdAt()))))));
         producer.flush();
+        try {
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void insertAndPublish(List<Order> list) {
