@@ -1,5 +1,6 @@
 package io.ordermesh.csv;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ordermesh.common.events.OrderEvent;
 import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.common.uploads.UploadDocuments;
@@ -34,6 +35,8 @@ class CsvIngestionTest {
 
     @Inject
     CsvFixtures fx;
+    @Inject
+    MeterRegistry metrics;
 
     @Test
     void aMixedFileGivesExactCountsReasonsOrdersAndEvents() {
@@ -158,6 +161,8 @@ class CsvIngestionTest {
             csv.append(special.getOrDefault(line, row("", s0, "1", c.seller(), c.hub(), "1")));
         }
         long singles = 2600 - special.size();
+        double validBefore = rowsCounted("valid");
+        double invalidBefore = rowsCounted("invalid");
         String upload = fx.upload(c.tenant(), csv.toString().getBytes(StandardCharsets.UTF_8));
 
         for (int run = 1; run <= 2; run++) {
@@ -188,6 +193,8 @@ class CsvIngestionTest {
             if (run == 2) {
                 break;
             }
+            assertEquals(2598.0, rowsCounted("valid") - validBefore, "ordermesh_csv_rows_total counts each row once");
+            assertEquals(2.0, rowsCounted("invalid") - invalidBefore);
             // Processed again from the start, as after a crash before the message was deleted.
             fx.db.getCollection(UploadDocuments.COLLECTION).updateOne(new Document("_id", upload),
                     new Document("$set", new Document(UploadDocuments.STATUS, UploadDocuments.QUEUED)));
@@ -198,6 +205,11 @@ class CsvIngestionTest {
         assertEquals(singles + 3, distinctOrders(events), "every order announced");
         assertTrue(events.stream().filter(e -> e.order().orderId().equals("X-1")).allMatch(e -> e.order().items().size() == 3),
                 "X-1 announced whole, never in part");
+    }
+
+    private double rowsCounted(String result) {
+        var counter = metrics.find("ordermesh.csv.rows").tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static List<String> skus(Document order) {

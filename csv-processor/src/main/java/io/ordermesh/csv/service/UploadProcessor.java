@@ -148,6 +148,8 @@ public class UploadProcessor {
         /** Valid rows without an order_id: each is an order of its own, which exists once its batch is written. */
         private long singleOrders;
         private int batches;
+        /** Valid rows counted in the metrics so far (single orders; held orders' rows at the end). */
+        private long validCounted;
 
         Run(UploadMessage message, String owner, BooleanSupplier keepGoing) {
             this.message = message;
@@ -222,6 +224,7 @@ public class UploadProcessor {
             if (!keepGoing.getAsBoolean()) {
                 throw new HandedBack("stopping");
             }
+            long invalidBefore = invalid;
             List<OrderCsv.Row> rows = new ArrayList<>(records.size());
             Set<UUID> sellers = new HashSet<>();
             Set<UUID> hubs = new HashSet<>();
@@ -291,7 +294,8 @@ public class UploadProcessor {
             orders.noteHeld(uploadId, batches++, startingHere);
             awaitQuietly(sends);
             jobs.progress(uploadId, owner, new Counters(total, valid, invalid, inserted));
-            metrics.counter("ordermesh.csv.rows", "result", "valid").increment(valid);
+            // Rows of held orders count as valid only at the end of the file, when they are accepted.
+            countRows(singleEvents.size(), invalid - invalidBefore);
         }
 
         /**
@@ -358,6 +362,7 @@ public class UploadProcessor {
          */
         private void finish(ErrorFile errors) {
             long created = singleOrders;
+            long invalidBefore = invalid;
             for (int b = 0; b < batches; b++) {
                 List<Object> rejected = new ArrayList<>();
                 List<Object> released = new ArrayList<>();
@@ -388,6 +393,8 @@ public class UploadProcessor {
                     announce.add(d);
                 }
                 orders.settle(rejected, released);
+                countRows(0, invalid - invalidBefore);
+                invalidBefore = invalid;
                 List<CompletableFuture<Void>> sends = new ArrayList<>();
                 for (Document d : announce) {
                     List<PendingEvent> events = d.getList(OrderDocuments.PENDING_EVENTS, Document.class, List.of()).stream()
@@ -396,9 +403,16 @@ public class UploadProcessor {
                 }
                 awaitQuietly(sends);
             }
+            countRows(valid - validCounted, 0);
             String errorKey = errors.finish();
             orders.forgetHeld(uploadId);
             jobs.complete(uploadId, owner, new Counters(total, valid, invalid, created), errorKey);
+        }
+
+        private void countRows(long validRows, long invalidRows) {
+            validCounted += validRows;
+            metrics.counter("ordermesh.csv.rows", "result", "valid").increment(validRows);
+            metrics.counter("ordermesh.csv.rows", "result", "invalid").increment(invalidRows);
         }
 
         private Document heldDocument(String orderId, List<OrderCsv.Row> rows, Instant now) {
