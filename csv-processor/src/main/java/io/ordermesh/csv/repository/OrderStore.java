@@ -90,8 +90,9 @@ public class OrderStore {
         if (ids.isEmpty()) {
             return;
         }
-        held.replaceOne(Filters.eq(OrderDocuments.ID, heldNoteId(uploadId, batch)),
-                new Document(OrderDocuments.ID, heldNoteId(uploadId, batch)).append(UPLOAD_ID, uploadId).append("ids", ids),
+        String noteId = heldNoteId(uploadId, batch);
+        held.replaceOne(Filters.eq(OrderDocuments.ID, noteId),
+                new Document(OrderDocuments.ID, noteId).append(UPLOAD_ID, uploadId).append("ids", ids),
                 new ReplaceOptions().upsert(true));
     }
 

@@ -309,8 +309,8 @@ public class UploadProcessor {
             if (existing == null) {
                 return orders.insertAll(List.of(incoming)).isEmpty();
             }
-            Document source = existing.get(OrderDocuments.SOURCE, Document.class);
-            if (source == null || !uploadId.equals(source.getString("upload_id"))) {
+            Document source = sourceIfOurs(existing);
+            if (source == null) {
                 for (OrderCsv.Row r : rows) {
                     errors.add(r.raw, "line " + r.line + ": order_id " + r.orderId + " already exists for this tenant");
                 }
@@ -371,8 +371,7 @@ public class UploadProcessor {
                 Map<Object, Document> found = orders.findAll(ids);
                 for (String id : ids) { // in file order, so the error file lists rejected rows as they came
                     Document d = found.get(id);
-                    Document source = d == null ? null : d.get(OrderDocuments.SOURCE, Document.class);
-                    if (source == null || !uploadId.equals(source.getString("upload_id"))) {
+                    if (d == null || sourceIfOurs(d) == null) {
                         continue;
                     }
                     boolean held = Boolean.TRUE.equals(d.getBoolean(Outbox.HOLD));
@@ -393,8 +392,6 @@ public class UploadProcessor {
                     announce.add(d);
                 }
                 orders.settle(rejected, released);
-                countRows(0, invalid - invalidBefore);
-                invalidBefore = invalid;
                 List<CompletableFuture<Void>> sends = new ArrayList<>();
                 for (Document d : announce) {
                     List<PendingEvent> events = d.getList(OrderDocuments.PENDING_EVENTS, Document.class, List.of()).stream()
@@ -403,10 +400,16 @@ public class UploadProcessor {
                 }
                 awaitQuietly(sends);
             }
-            countRows(valid - validCounted, 0);
+            countRows(valid - validCounted, invalid - invalidBefore);
             String errorKey = errors.finish();
             orders.forgetHeld(uploadId);
             jobs.complete(uploadId, owner, new Counters(total, valid, invalid, created), errorKey);
+        }
+
+        /** The order's source when it is an order of this upload, else null (another upload's, or the API's). */
+        private Document sourceIfOurs(Document order) {
+            Document source = order.get(OrderDocuments.SOURCE, Document.class);
+            return source != null && uploadId.equals(source.getString("upload_id")) ? source : null;
         }
 
         private void countRows(long validRows, long invalidRows) {
