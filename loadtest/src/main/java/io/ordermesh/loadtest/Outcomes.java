@@ -3,10 +3,14 @@ package io.ordermesh.loadtest;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.common.orders.OrderStatus;
 import org.bson.Document;
+
+import java.util.List;
 
 /**
  * How a tenant's orders stand, counted in the orders collection itself: the REST API pages
@@ -33,12 +37,24 @@ final class Outcomes implements AutoCloseable {
         this.orders = client.getDatabase(database).getCollection(OrderDocuments.COLLECTION);
     }
 
+    /** One pass over the orders (a single aggregation, so the embedded server scans once, not once per figure). */
     Counts count(String tenant) {
-        long allocated = orders.countDocuments(Filters.and(Filters.eq(OrderDocuments.TENANT_ID, tenant),
-                Filters.eq(OrderDocuments.STATUS, OrderStatus.new_order.name())));
-        long held = orders.countDocuments(Filters.and(Filters.eq(OrderDocuments.TENANT_ID, tenant),
-                Filters.eq(OrderDocuments.STATUS, OrderStatus.on_hold.name()), Filters.ne(OrderDocuments.HOLD_REASON, null)));
-        long total = orders.countDocuments(Filters.eq(OrderDocuments.TENANT_ID, tenant));
+        long allocated = 0;
+        long held = 0;
+        long total = 0;
+        for (Document g : orders.aggregate(List.of(
+                Aggregates.match(Filters.eq(OrderDocuments.TENANT_ID, tenant)),
+                Aggregates.group(new Document("status", "$" + OrderDocuments.STATUS).append("reason", "$" + OrderDocuments.HOLD_REASON),
+                        Accumulators.sum("n", 1))))) {
+            Document key = g.get("_id", Document.class);
+            long n = ((Number) g.get("n")).longValue();
+            total += n;
+            if (OrderStatus.new_order.name().equals(key.getString("status"))) {
+                allocated += n;
+            } else if (OrderStatus.on_hold.name().equals(key.getString("status")) && key.get("reason") != null) {
+                held += n;
+            }
+        }
         return new Counts(allocated, held, total);
     }
 

@@ -74,6 +74,10 @@ class RetryTest {
         return orders;
     }
 
+    private long retryEntries(UUID tenant) {
+        return store.retries().countDocuments(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString()));
+    }
+
     @Test
     void heldOrdersBecomeNewOrderByTheScheduledRetryOnceStockArrives() {
         ImsData ims = new ImsData(imsUrl);
@@ -86,11 +90,14 @@ class RetryTest {
         assertEquals(1, shortage.getInteger("requested"));
         assertEquals(0, shortage.getInteger("available"));
         assertNotNull(one.getDate(OrderStore.NEXT_RETRY_AT));
+        assertEquals(20, retryEntries(t.id()), "every order waiting for stock has a retry entry");
 
         ims.setStock(t, sku, 20);
         // No trigger: only the scheduled run (every 2 s in tests, per-order backoff 1 s doubling, cap 20 s).
         await().atMost(Duration.ofSeconds(90)).until(() -> count(store.orders(), t.id(), "new_order") == 20);
         assertEquals(0, ims.level(t, sku));
+        // Dropped right after the decisions are written.
+        await().atMost(Duration.ofSeconds(10)).until(() -> retryEntries(t.id()) == 0);
         Set<String> ids = new HashSet<>(orders.stream().map(Order::orderId).toList());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             List<OrderEvent> events = OrderFeed.events(json, topics.orderUpdated(), ids);
@@ -115,8 +122,8 @@ class RetryTest {
         UUID sku = t.skus().get(0);
         heldOrders(t, "now-", 10);
         // Far in the future, as after many attempts: only the trigger can bring them back soon.
-        store.orders().updateMany(Filters.eq(OrderDocuments.TENANT_ID, t.id().toString()),
-                Updates.set(OrderStore.NEXT_RETRY_AT, Date.from(Instant.now().plusSeconds(3600))));
+        store.retries().updateMany(Filters.eq(OrderDocuments.TENANT_ID, t.id().toString()),
+                Updates.set(OrderStore.DUE_AT, Date.from(Instant.now().plusSeconds(3600))));
         ims.setStock(t, sku, 10);
 
         given().contentType(ContentType.JSON).header(Tenants.HEADER, t.id().toString())
@@ -131,8 +138,8 @@ class RetryTest {
         ImsData.Tenant mine = ims.tenant(1);
         ImsData.Tenant other = ims.tenant(1);
         heldOrders(other, "other-", 3);
-        store.orders().updateMany(Filters.eq(OrderDocuments.TENANT_ID, other.id().toString()),
-                Updates.set(OrderStore.NEXT_RETRY_AT, Date.from(Instant.now().plusSeconds(3600))));
+        store.retries().updateMany(Filters.eq(OrderDocuments.TENANT_ID, other.id().toString()),
+                Updates.set(OrderStore.DUE_AT, Date.from(Instant.now().plusSeconds(3600))));
 
         given().contentType(ContentType.JSON).body("{}").post("/retries").then().statusCode(400)
                 .contentType("application/problem+json");
@@ -140,8 +147,8 @@ class RetryTest {
                 .post("/retries").then().statusCode(404).contentType("application/problem+json");
         given().contentType(ContentType.JSON).header(Tenants.HEADER, mine.id().toString()).body("{}")
                 .post("/retries").then().statusCode(202).body("orders_due", equalTo(0));
-        assertEquals(3, store.orders().countDocuments(Filters.and(Filters.eq(OrderDocuments.TENANT_ID, other.id().toString()),
-                Filters.gt(OrderStore.NEXT_RETRY_AT, Date.from(Instant.now().plusSeconds(3000))))));
+        assertEquals(3, store.retries().countDocuments(Filters.and(Filters.eq(OrderDocuments.TENANT_ID, other.id().toString()),
+                Filters.gt(OrderStore.DUE_AT, Date.from(Instant.now().plusSeconds(3000))))));
     }
 
     @Test
@@ -152,12 +159,15 @@ class RetryTest {
         // workers below claim with a clock three hours ahead.
         Instant due = Instant.now().plusSeconds(7200);
         Instant workerNow = Instant.now().plusSeconds(3 * 3600);
+        Map<String, Instant> dueAt = new java.util.HashMap<>();
         for (int i = 0; i < 300; i++) {
             Order o = OrderFeed.order(tenant, UUID.randomUUID(), UUID.randomUUID(), "lease-" + i, ImsData.items(UUID.randomUUID(), 1));
-            docs.add(OrderDocuments.toDocument(o, List.of()).append(OrderDocuments.HOLD_REASON, "INSUFFICIENT_STOCK")
-                    .append(OrderStore.NEXT_RETRY_AT, Date.from(due.plusMillis(i))));
+            Document d = OrderDocuments.toDocument(o, List.of()).append(OrderDocuments.HOLD_REASON, "INSUFFICIENT_STOCK");
+            docs.add(d);
+            dueAt.put(d.getString(OrderDocuments.ID), due.plusMillis(i));
         }
         store.orders().insertMany(docs);
+        store.scheduleRetries(docs, dueAt);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Map<String, String>>> claims = new ArrayList<>();
@@ -167,7 +177,7 @@ class RetryTest {
                     Map<String, String> mine = new java.util.HashMap<>();
                     for (int round = 0; round < 10; round++) {
                         String owner = worker + "-" + round;
-                        store.claimDue(owner, workerNow, workerNow.plusSeconds(600), 50).stream()
+                        store.claimRetries(store.dueRetries(workerNow, 50), owner, workerNow.plusSeconds(600)).stream()
                                 .filter(d -> tenant.toString().equals(d.getString(OrderDocuments.TENANT_ID)))
                                 .forEach(d -> assertNull(mine.put(d.getString(OrderDocuments.ID), owner)));
                     }
@@ -180,14 +190,16 @@ class RetryTest {
                 f.get().forEach((id, owner) -> assertNull(claimedBy.put(id, owner), "claimed twice: " + id));
             }
             assertEquals(300, claimedBy.size(), "every due order claimed once");
-            for (Document d : store.orders().find(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString()))) {
-                String owner = d.getString(OrderStore.LEASE_OWNER);
-                assertNotNull(owner, "unclaimed: " + d.get("_id"));
-                assertEquals(owner, claimedBy.get(d.getString(OrderDocuments.ID)), "the stored lease names the one claimer");
+            for (Document e : store.retries().find(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString()))) {
+                String owner = e.getString(OrderStore.LEASE_OWNER);
+                assertNotNull(owner, "unclaimed: " + e.get("_id"));
+                assertEquals(owner, claimedBy.get(e.getString(OrderDocuments.ID)), "the stored lease names the one claimer");
+                assertTrue(e.getDate(OrderStore.DUE_AT).after(Date.from(workerNow)), "a claimed entry is not due again before its lease ends");
             }
         } finally {
             pool.shutdownNow();
             store.orders().deleteMany(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString()));
+            store.retries().deleteMany(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString()));
         }
     }
 }

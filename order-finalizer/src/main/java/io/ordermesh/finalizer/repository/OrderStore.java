@@ -10,6 +10,7 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import io.ordermesh.common.orders.OrderDocuments;
@@ -32,10 +33,14 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The finalizer's view of MongoDB {@code orders}: batch reads by {@code _id}, unordered bulk
- * compare-and-set writes, and the lease that lets one instance at a time retry a held order.
- * Fields it adds to the shared order shape: {@code hold_message}, {@code next_retry_at},
- * {@code retry_count}, {@code lease_owner}, {@code lease_until}, {@code allocated_at}.
+ * The finalizer's view of MongoDB: {@code orders} (batch reads by {@code _id}, unordered bulk
+ * compare-and-set writes) and {@code finalizer_retries}, one small entry per order waiting for
+ * stock ({@code _id} the order's, {@code due_at}, {@code version}, {@code lease_owner}, and the
+ * {@code tenant_id}, {@code hub_id}, {@code sku_ids} that {@code POST /retries} selects by). Retries
+ * are found and claimed there, by key, so they never read the order history; the entry's
+ * {@code due_at} is the lease while an instance retries it. Fields the finalizer adds to the
+ * shared order shape: {@code hold_message}, {@code next_retry_at} (when the last decision
+ * scheduled the retry), {@code retry_count}, {@code allocated_at}.
  */
 @Singleton
 public class OrderStore {
@@ -45,11 +50,15 @@ public class OrderStore {
     public static final String HOLD_MESSAGE = "hold_message";
     public static final String NEXT_RETRY_AT = "next_retry_at";
     public static final String RETRY_COUNT = "retry_count";
-    public static final String LEASE_OWNER = "lease_owner";
-    public static final String LEASE_UNTIL = "lease_until";
     public static final String ALLOCATED_AT = "allocated_at";
     public static final String INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK";
     public static final String INVALID = "INVALID";
+
+    public static final String RETRIES = "finalizer_retries";
+    public static final String DUE_AT = "due_at";
+    public static final String VERSION = "version";
+    public static final String LEASE_OWNER = "lease_owner";
+    public static final String SKU_IDS = "sku_ids";
 
     private final MongoDatabase db;
 
@@ -61,23 +70,21 @@ public class OrderStore {
         return db.getCollection(OrderDocuments.COLLECTION);
     }
 
+    public MongoCollection<Document> retries() {
+        return db.getCollection(RETRIES);
+    }
+
     void createIndexes(@Observes StartupEvent start) {
-        // Production runs on real MongoDB, where these carry the retry queries; the embedded server may ignore some.
-        index(Indexes.ascending(OrderDocuments.STATUS, OrderDocuments.HOLD_REASON, NEXT_RETRY_AT), "retry_due");
-        index(Indexes.ascending(LEASE_OWNER), "retry_lease");
         try {
             Outbox.createIndex(orders());
             OrderDocuments.createStatusIndex(orders());
+            // The claim's compare-and-set filter, exactly (the embedded server needs a unique index of exactly its keys).
+            retries().createIndex(Indexes.ascending(OrderDocuments.ID, VERSION), new IndexOptions().name("id_version").unique(true));
+            // Real MongoDB answers the due query and POST /retries from these; the embedded server scans the small collection.
+            retries().createIndex(Indexes.ascending(DUE_AT), new IndexOptions().name("due"));
+            retries().createIndex(Indexes.ascending(OrderDocuments.TENANT_ID), new IndexOptions().name("tenant"));
         } catch (MongoException e) {
-            LOG.warnf("index on orders not created: %s", e.getMessage());
-        }
-    }
-
-    private void index(Bson keys, String name) {
-        try {
-            orders().createIndex(keys, new IndexOptions().name(name).sparse(true));
-        } catch (MongoException e) {
-            LOG.warnf("index %s on orders not created: %s", name, e.getMessage());
+            LOG.warnf("index not created: %s", e.getMessage());
         }
     }
 
@@ -117,53 +124,97 @@ public class OrderStore {
         return found;
     }
 
-    static Bson due(Instant now) {
-        return Filters.and(Filters.eq(OrderDocuments.STATUS, OrderStatus.on_hold.name()),
-                Filters.eq(OrderDocuments.HOLD_REASON, INSUFFICIENT_STOCK),
-                Filters.lte(NEXT_RETRY_AT, Date.from(now)),
-                Filters.or(Filters.exists(LEASE_UNTIL, false), Filters.eq(LEASE_UNTIL, null), Filters.lt(LEASE_UNTIL, Date.from(now))));
+    /**
+     * Held orders' retry entries due by {@code now} ({@code _id} and version), soonest first. The
+     * collection holds only orders waiting for stock, so even where this scans (the embedded server),
+     * it scans the work in hand, never the order history.
+     */
+    public List<Document> dueRetries(Instant now, int limit) {
+        return retries().find(Filters.lte(DUE_AT, Date.from(now))).sort(Sorts.ascending(DUE_AT))
+                .projection(Projections.include(OrderDocuments.ID, VERSION)).limit(limit).into(new ArrayList<>());
     }
 
     /**
-     * Claims up to {@code limit} due held orders, oldest first, for {@code owner} until
-     * {@code leaseUntil}: candidates are read, then taken with one compare-and-set update that
-     * repeats the due-and-unleased condition, so two instances can never both hold one order; what
-     * this owner really got is read back by owner token.
+     * Claims due entries for {@code owner}: each one compare-and-set on {@code {_id, version}} as it
+     * was read, which moves its {@code due_at} on to {@code leaseUntil} (so two claimers can never
+     * both take it, and a crashed claimer's orders are due again when the lease ends). Answers the
+     * claimed orders still waiting for stock; entries of orders that moved on are dropped.
      */
-    public List<Document> claimDue(String owner, Instant now, Instant leaseUntil, int limit) {
-        List<String> candidates = new ArrayList<>();
-        for (Document d : orders().find(due(now)).sort(Sorts.ascending(OrderDocuments.CREATED_AT, OrderDocuments.ID))
-                .projection(Projections.include(OrderDocuments.ID)).limit(limit)) {
-            candidates.add(d.getString(OrderDocuments.ID));
-        }
-        if (candidates.isEmpty()) {
+    public List<Document> claimRetries(List<Document> entries, String owner, Instant leaseUntil) {
+        if (entries.isEmpty()) {
             return List.of();
         }
-        orders().updateMany(Filters.and(Filters.in(OrderDocuments.ID, candidates), due(now)),
-                Updates.combine(Updates.set(LEASE_OWNER, owner), Updates.set(LEASE_UNTIL, Date.from(leaseUntil))));
-        List<Document> claimed = new ArrayList<>();
-        orders().find(Filters.and(Filters.in(OrderDocuments.ID, candidates), Filters.eq(LEASE_OWNER, owner)))
-                .projection(Projections.exclude(OrderDocuments.PENDING_EVENTS)).into(claimed);
-        return claimed;
+        List<WriteModel<Document>> claims = new ArrayList<>();
+        for (Document e : entries) {
+            claims.add(new UpdateOneModel<>(new Document(OrderDocuments.ID, e.getString(OrderDocuments.ID)).append(VERSION, e.get(VERSION)),
+                    Updates.combine(Updates.set(DUE_AT, Date.from(leaseUntil)), Updates.set(LEASE_OWNER, owner), Updates.inc(VERSION, 1))));
+        }
+        List<String> ids = entries.stream().map(e -> e.getString(OrderDocuments.ID)).toList();
+        List<String> claimed = new ArrayList<>(ids);
+        if (retries().bulkWrite(claims, new BulkWriteOptions().ordered(false)).getMatchedCount() < entries.size()) {
+            // Some were taken by another claimer since they were read: keep what carries this owner.
+            claimed.clear();
+            retries().find(Filters.in(OrderDocuments.ID, ids)).projection(Projections.include(LEASE_OWNER))
+                    .forEach(e -> {
+                        if (owner.equals(e.getString(LEASE_OWNER))) {
+                            claimed.add(e.getString(OrderDocuments.ID));
+                        }
+                    });
+        }
+        Map<String, Document> orders = findByIds(claimed);
+        List<Document> held = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        for (String id : claimed) {
+            Document order = orders.get(id);
+            if (order != null && OrderStatus.on_hold.name().equals(order.getString(OrderDocuments.STATUS))
+                    && INSUFFICIENT_STOCK.equals(order.getString(OrderDocuments.HOLD_REASON))) {
+                held.add(order);
+            } else {
+                stale.add(id); // allocated, cancelled or invalid meanwhile
+            }
+        }
+        forgetRetries(stale);
+        return held;
     }
 
-    /** Gives back a claim without a decision (IMS unavailable): due again once the lease would have ended anyway. */
-    public void releaseClaim(String owner, Collection<String> ids) {
-        orders().updateMany(Filters.and(Filters.in(OrderDocuments.ID, new ArrayList<>(ids)), Filters.eq(LEASE_OWNER, owner)),
-                Updates.combine(Updates.unset(LEASE_OWNER), Updates.unset(LEASE_UNTIL)));
+    /**
+     * Schedules the next retry of orders held for stock: their entry (created if new) is due at
+     * {@code next}, with the tenant, hub and SKUs that {@code POST /retries} selects by. Written
+     * before the hold itself, so a crash in between leaves an entry (judged when claimed), never a
+     * held order without one.
+     */
+    public void scheduleRetries(List<Document> orders, Map<String, Instant> next) {
+        if (orders.isEmpty()) {
+            return;
+        }
+        List<WriteModel<Document>> upserts = new ArrayList<>();
+        for (Document o : orders) {
+            String id = o.getString(OrderDocuments.ID);
+            List<String> skus = o.getList(OrderDocuments.ITEMS, Document.class).stream().map(i -> i.getString("sku_id")).toList();
+            upserts.add(new UpdateOneModel<>(Filters.eq(OrderDocuments.ID, id), Updates.combine(
+                    Updates.set(DUE_AT, Date.from(next.get(id))), Updates.set(OrderDocuments.TENANT_ID, o.getString(OrderDocuments.TENANT_ID)),
+                    Updates.set(OrderDocuments.HUB_ID, o.getString(OrderDocuments.HUB_ID)), Updates.set(SKU_IDS, skus),
+                    Updates.unset(LEASE_OWNER), Updates.inc(VERSION, 1)), new UpdateOptions().upsert(true)));
+        }
+        retries().bulkWrite(upserts, new BulkWriteOptions().ordered(false));
     }
 
-    /** Makes a tenant's held orders (optionally of one hub and/or some SKUs) due now; answers how many. */
+    /** Drops the retry entries of orders no longer waiting for stock (by {@code _id}; absent ones are fine). */
+    public void forgetRetries(Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            retries().deleteMany(Filters.in(OrderDocuments.ID, new ArrayList<>(ids)));
+        }
+    }
+
+    /** Makes a tenant's orders waiting for stock (optionally of one hub and/or some SKUs) due now; answers how many. */
     public long makeDue(UUID tenant, UUID hub, List<UUID> skus, Instant now) {
-        List<Bson> f = new ArrayList<>(List.of(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString()),
-                Filters.eq(OrderDocuments.STATUS, OrderStatus.on_hold.name()),
-                Filters.eq(OrderDocuments.HOLD_REASON, INSUFFICIENT_STOCK)));
+        List<Bson> f = new ArrayList<>(List.of(Filters.eq(OrderDocuments.TENANT_ID, tenant.toString())));
         if (hub != null) {
             f.add(Filters.eq(OrderDocuments.HUB_ID, hub.toString()));
         }
         if (skus != null && !skus.isEmpty()) {
-            f.add(Filters.in(OrderDocuments.ITEMS + ".sku_id", skus.stream().map(UUID::toString).toList()));
+            f.add(Filters.in(SKU_IDS, skus.stream().map(UUID::toString).toList()));
         }
-        return orders().updateMany(Filters.and(f), Updates.set(NEXT_RETRY_AT, Date.from(now))).getModifiedCount();
+        return retries().updateMany(Filters.and(f), Updates.set(DUE_AT, Date.from(now))).getMatchedCount();
     }
 }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The one path from "order on hold" to a decision, shared by the {@code order.created} consumer and
@@ -58,7 +59,9 @@ public class Finalizer {
     public record Outcome(int allocated, int held, int invalid, int skipped, Map<UUID, String> rejectedTenants) {
     }
 
-    private record Decision(Document snapshot, Allocations.Result result, PendingEvent event, UpdateOneModel<Document> update) {
+    /** {@code retryAt}: when an order still short of stock is tried again (null for other results). */
+    private record Decision(Document snapshot, Allocations.Result result, PendingEvent event, UpdateOneModel<Document> update,
+                            Instant retryAt) {
         String id() {
             return snapshot.getString(OrderDocuments.ID);
         }
@@ -160,7 +163,14 @@ public class Finalizer {
         if (decisions.isEmpty()) {
             return Set.of();
         }
+        List<Decision> stillShort = decisions.stream().filter(d -> d.retryAt() != null).toList();
+        store.scheduleRetries(stillShort.stream().map(Decision::snapshot).toList(),
+                stillShort.stream().collect(Collectors.toMap(Decision::id, Decision::retryAt, (a, b) -> b)));
         int matched = store.bulkUpdate(decisions.stream().map(Decision::update).toList());
+        // Allocated or invalid now: a retry entry (if the order was waiting for stock) is no longer needed,
+        // whether this compare-and-set took or the order had moved on already.
+        store.forgetRetries(decisions.stream().filter(d -> d.retryAt() == null
+                && OrderStore.INSUFFICIENT_STOCK.equals(d.snapshot().getString(OrderDocuments.HOLD_REASON))).map(Decision::id).toList());
         Set<String> applied = new HashSet<>();
         if (matched == decisions.size()) {
             decisions.forEach(d -> applied.add(d.id()));
@@ -207,7 +217,6 @@ public class Finalizer {
         Order before = OrderDocuments.fromDocument(snapshot);
         String prevReason = before.holdReason();
         Bson onHold = OrderDocuments.inStatus(snapshot.getString(OrderDocuments.ID), OrderStatus.on_hold);
-        Bson clearLease = Updates.combine(Updates.unset(OrderStore.LEASE_OWNER), Updates.unset(OrderStore.LEASE_UNTIL));
         switch (result.status()) {
             case allocated -> {
                 Order after = with(before, OrderStatus.new_order, null, null, now);
@@ -216,8 +225,8 @@ public class Finalizer {
                         Updates.set(OrderDocuments.HOLD_REASON, null), Updates.unset(OrderDocuments.HOLD_DETAILS),
                         Updates.unset(OrderStore.HOLD_MESSAGE), Updates.unset(OrderStore.NEXT_RETRY_AT),
                         Updates.set(OrderStore.ALLOCATED_AT, Date.from(now)), Updates.set(OrderDocuments.UPDATED_AT, Date.from(now)),
-                        clearLease, Updates.push(OrderDocuments.PENDING_EVENTS, event.toDocument()));
-                return new Decision(snapshot, result, event, new UpdateOneModel<>(onHold, update));
+                        Updates.push(OrderDocuments.PENDING_EVENTS, event.toDocument()));
+                return new Decision(snapshot, result, event, new UpdateOneModel<>(onHold, update), null);
             }
             case insufficient -> {
                 int attempts = snapshot.get(OrderStore.RETRY_COUNT) instanceof Number n ? n.intValue() : 0;
@@ -226,19 +235,19 @@ public class Finalizer {
                 List<Bson> set = new ArrayList<>(List.of(Updates.set(OrderDocuments.HOLD_REASON, OrderStore.INSUFFICIENT_STOCK),
                         Updates.set(OrderDocuments.HOLD_DETAILS, OrderDocuments.shortages(shortages)),
                         Updates.set(OrderStore.NEXT_RETRY_AT, Date.from(next)), Updates.inc(OrderStore.RETRY_COUNT, 1),
-                        Updates.unset(OrderStore.HOLD_MESSAGE), clearLease));
+                        Updates.unset(OrderStore.HOLD_MESSAGE)));
                 PendingEvent event = null;
                 if (!OrderStore.INSUFFICIENT_STOCK.equals(prevReason)) {
                     event = events.updated(with(before, OrderStatus.on_hold, OrderStore.INSUFFICIENT_STOCK, shortages, now), now);
                     set.add(Updates.set(OrderDocuments.UPDATED_AT, Date.from(now)));
                     set.add(Updates.push(OrderDocuments.PENDING_EVENTS, event.toDocument()));
                 }
-                return new Decision(snapshot, result, event, new UpdateOneModel<>(onHold, Updates.combine(set)));
+                return new Decision(snapshot, result, event, new UpdateOneModel<>(onHold, Updates.combine(set)), next);
             }
             case invalid -> {
                 List<Bson> set = new ArrayList<>(List.of(Updates.set(OrderDocuments.HOLD_REASON, OrderStore.INVALID),
                         Updates.set(OrderStore.HOLD_MESSAGE, Objects.requireNonNullElse(result.error(), "rejected by IMS")),
-                        Updates.unset(OrderDocuments.HOLD_DETAILS), Updates.unset(OrderStore.NEXT_RETRY_AT), clearLease));
+                        Updates.unset(OrderDocuments.HOLD_DETAILS), Updates.unset(OrderStore.NEXT_RETRY_AT)));
                 PendingEvent event = null;
                 if (!OrderStore.INVALID.equals(prevReason)) {
                     event = events.updated(with(before, OrderStatus.on_hold, OrderStore.INVALID, null, now), now);
@@ -246,7 +255,7 @@ public class Finalizer {
                     set.add(Updates.push(OrderDocuments.PENDING_EVENTS, event.toDocument()));
                 }
                 LOG.infof("order %s held as INVALID: %s", snapshot.getString(OrderDocuments.ID), result.error());
-                return new Decision(snapshot, result, event, new UpdateOneModel<>(onHold, Updates.combine(set)));
+                return new Decision(snapshot, result, event, new UpdateOneModel<>(onHold, Updates.combine(set)), null);
             }
             default -> {
                 // released: the order was cancelled (oms-api released it first); never allocate it

@@ -1,6 +1,5 @@
 package io.ordermesh.finalizer.service;
 
-import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.finalizer.client.Ims;
 import io.ordermesh.finalizer.config.FinalizerConfig;
 import io.ordermesh.finalizer.repository.OrderStore;
@@ -21,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Retries held orders: on a schedule (every 2 minutes by default) and on demand ({@link #trigger},
- * after stock arrived). A run claims due orders oldest first, a batch at a time, under a lease
- * (see {@link OrderStore#claimDue}), and decides them through {@link Finalizer} like fresh ones.
+ * after stock arrived). A run claims due orders soonest due first, a batch at a time, under a lease
+ * (see {@link OrderStore#claimRetries}), and decides them through {@link Finalizer} like fresh ones.
  * Runs never overlap within an instance; across instances the lease keeps claims disjoint.
  */
 @Singleton
@@ -75,22 +74,23 @@ public class RetryService {
         try {
             do {
                 again.set(false);
-                for (int b = 0; b < config.retry().maxBatchesPerRun() && !stopping; b++) {
+                int batch = Math.min(config.retry().batchSize(), io.ordermesh.common.inventory.Allocations.MAX_BATCH);
+                // One read of what is due per round, then claims a batch at a time (a claim only takes
+                // an entry unchanged since this read, so a stale candidate is just skipped).
+                List<Document> due = store.dueRetries(Instant.now(), batch * config.retry().maxBatchesPerRun());
+                for (int from = 0; from < due.size() && !stopping; from += batch) {
                     Instant now = Instant.now();
                     String owner = instance + "/" + UUID.randomUUID();
-                    List<Document> claimed = store.claimDue(owner, now, now.plus(config.retry().lease()),
-                            Math.min(config.retry().batchSize(), io.ordermesh.common.inventory.Allocations.MAX_BATCH));
-                    if (claimed.isEmpty()) {
-                        break;
-                    }
+                    List<Document> claimed = store.claimRetries(due.subList(from, Math.min(due.size(), from + batch)), owner,
+                            now.plus(config.retry().lease()));
                     claimedTotal += claimed.size();
                     try {
                         Finalizer.Outcome o = finalizer.finalizeOrders(claimed);
                         allocated += o.allocated();
                         held += o.held();
                     } catch (Ims.Unavailable e) {
+                        // The claims stay until their lease ends; the orders are due again then.
                         LOG.warnf("retry run stopped, IMS unavailable: %s", e.getMessage());
-                        store.releaseClaim(owner, claimed.stream().map(d -> d.getString(OrderDocuments.ID)).toList());
                         return new Run(claimedTotal, allocated, held);
                     }
                 }
