@@ -1,6 +1,7 @@
 package io.ordermesh.common.orders;
 
 import io.ordermesh.common.inventory.Allocations;
+import io.ordermesh.common.outbox.Outbox;
 import io.ordermesh.common.outbox.PendingEvent;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
@@ -59,8 +60,12 @@ public final class OrderDocuments {
         return new Document(ID, id).append(STATUS, status.name());
     }
 
-    /** The index that answers {@link #inStatus}; on MongoDB the primary key already does, and it costs little. */
-    public static void createStatusIndex(MongoCollection<Document> orders) {
+    /**
+     * The indexes of every service that changes orders' status: the outbox's, and the one that
+     * answers {@link #inStatus} (on MongoDB the primary key already does, and it costs little).
+     */
+    public static void createIndexes(MongoCollection<Document> orders) {
+        Outbox.createIndex(orders);
         orders.createIndex(Indexes.ascending(ID, STATUS), new IndexOptions().name("id_status").unique(true));
     }
 

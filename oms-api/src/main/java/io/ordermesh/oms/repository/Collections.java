@@ -8,7 +8,6 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import io.ordermesh.common.orders.OrderDocuments;
-import io.ordermesh.common.outbox.Outbox;
 import io.ordermesh.common.uploads.UploadDocuments;
 import io.ordermesh.common.webhooks.WebhookDocuments;
 import io.ordermesh.oms.config.OmsConfig;
@@ -61,8 +60,7 @@ public class Collections {
         index(orders(), Indexes.compoundIndex(Indexes.ascending("tenant_id", "hub_id"), Indexes.descending("created_at", "_id")), new IndexOptions().name("tenant_hub_created"));
         index(orders(), Indexes.ascending("release_state", "updated_at"), new IndexOptions().sparse(true).name("release_pending"));
         try {
-            Outbox.createIndex(orders());
-            OrderDocuments.createStatusIndex(orders());
+            OrderDocuments.createIndexes(orders());
         } catch (MongoException e) {
             LOG.warnf("index on orders not created: %s", e.getMessage());
         }

@@ -15,7 +15,6 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.common.orders.OrderStatus;
-import io.ordermesh.common.outbox.Outbox;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -36,7 +35,8 @@ import java.util.UUID;
  * The finalizer's view of MongoDB: {@code orders} (batch reads by {@code _id}, unordered bulk
  * compare-and-set writes) and {@code finalizer_retries}, one small entry per order waiting for
  * stock ({@code _id} the order's, {@code due_at}, {@code version}, {@code lease_owner}, and the
- * {@code tenant_id}, {@code hub_id}, {@code sku_ids} that {@code POST /retries} selects by). Retries
+ * {@code tenant_id}, {@code hub_id}, {@code sku_ids} that {@code POST /retries} selects by, and the
+ * order's {@code created_at}, so due orders are retried oldest first). Retries
  * are found and claimed there, by key, so they never read the order history; the entry's
  * {@code due_at} is the lease while an instance retries it. Fields the finalizer adds to the
  * shared order shape: {@code hold_message}, {@code next_retry_at} (when the last decision
@@ -76,8 +76,7 @@ public class OrderStore {
 
     void createIndexes(@Observes StartupEvent start) {
         try {
-            Outbox.createIndex(orders());
-            OrderDocuments.createStatusIndex(orders());
+            OrderDocuments.createIndexes(orders());
             // The claim's compare-and-set filter, exactly (the embedded server needs a unique index of exactly its keys).
             retries().createIndex(Indexes.ascending(OrderDocuments.ID, VERSION), new IndexOptions().name("id_version").unique(true));
             // Real MongoDB answers the due query and POST /retries from these; the embedded server scans the small collection.
@@ -125,12 +124,12 @@ public class OrderStore {
     }
 
     /**
-     * Held orders' retry entries due by {@code now} ({@code _id} and version), soonest first. The
+     * Held orders' retry entries due by {@code now} ({@code _id} and version), oldest order first. The
      * collection holds only orders waiting for stock, so even where this scans (the embedded server),
      * it scans the work in hand, never the order history.
      */
     public List<Document> dueRetries(Instant now, int limit) {
-        return retries().find(Filters.lte(DUE_AT, Date.from(now))).sort(Sorts.ascending(DUE_AT))
+        return retries().find(Filters.lte(DUE_AT, Date.from(now))).sort(Sorts.ascending(OrderDocuments.CREATED_AT, OrderDocuments.ID))
                 .projection(Projections.include(OrderDocuments.ID, VERSION)).limit(limit).into(new ArrayList<>());
     }
 
@@ -194,6 +193,7 @@ public class OrderStore {
             upserts.add(new UpdateOneModel<>(Filters.eq(OrderDocuments.ID, id), Updates.combine(
                     Updates.set(DUE_AT, Date.from(next.get(id))), Updates.set(OrderDocuments.TENANT_ID, o.getString(OrderDocuments.TENANT_ID)),
                     Updates.set(OrderDocuments.HUB_ID, o.getString(OrderDocuments.HUB_ID)), Updates.set(SKU_IDS, skus),
+                    Updates.set(OrderDocuments.CREATED_AT, o.getDate(OrderDocuments.CREATED_AT)),
                     Updates.unset(LEASE_OWNER), Updates.inc(VERSION, 1)), new UpdateOptions().upsert(true)));
         }
         retries().bulkWrite(upserts, new BulkWriteOptions().ordered(false));

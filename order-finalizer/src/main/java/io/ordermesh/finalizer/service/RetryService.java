@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Retries held orders: on a schedule (every 2 minutes by default) and on demand ({@link #trigger},
- * after stock arrived). A run claims due orders soonest due first, a batch at a time, under a lease
+ * after stock arrived). A run claims due orders oldest first, a batch at a time, under a lease
  * (see {@link OrderStore#claimRetries}), and decides them through {@link Finalizer} like fresh ones.
  * Runs never overlap within an instance; across instances the lease keeps claims disjoint.
  */
