@@ -3,7 +3,6 @@ package io.ordermesh.localstack;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import org.h2.mvstore.MVStore;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -147,7 +146,7 @@ final class JvmServers {
         // Documents are Java-serialised in H2's pages: a read that misses the page cache deserialises
         // whole pages, so the cache (H2's default is 16 MB) decides how fast lookups by key are.
         MVStore store = new MVStore.Builder().fileName(data.resolve("oms.mv").toString()).cacheSize(MONGO_PAGE_CACHE_MB).open();
-        MongoServer server = new MongoServer(new H2Backend(store));
+        MongoServer server = new MongoServer(HashOrderedH2Backend.open(store));
         server.bind(Component.HOST, Component.MONGO.port);
         // Closing the backend commits the H2 store; without it the last writes may be lost.
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "mongo-shutdown"));
