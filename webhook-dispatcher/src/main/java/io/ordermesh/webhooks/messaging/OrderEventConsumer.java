@@ -31,6 +31,7 @@ public class OrderEventConsumer {
     @Incoming("order-events")
     @Blocking
     public void consume(List<String> values) {
+        dispatcher.awaitRoom();
         long backoff = 200;
         while (true) {
             try {

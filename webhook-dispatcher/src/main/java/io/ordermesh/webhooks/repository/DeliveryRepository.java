@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -117,23 +118,47 @@ public class DeliveryRepository {
     }
 
     /**
-     * Claims a delivery for one attempt, given the version at which it was seen claimable (by the
-     * poller, or as inserted by fan-out). Answers the claimed delivery, or empty when it changed since.
+     * Claims deliveries for one attempt each. {@code seen} maps each id to the version at which it
+     * was seen claimable (by the poller, or as inserted by fan-out), or to null when it was not seen
+     * (a timed retry): those are read here and kept if claimable now. One unordered bulk of
+     * compare-and-sets on {@code {_id, version}}, then one read by {@code _id}: the claimed ones are
+     * those now one version on, under this owner and this lease. Answers them whole (with body);
+     * the others changed since they were seen.
      */
-    public Optional<Document> claim(String id, Integer seenVersion, String owner, Date now, Date leaseUntil) {
-        return Optional.ofNullable(collections.deliveries().findOneAndUpdate(unchanged(id, seenVersion),
-                Updates.combine(Updates.set(STATUS, IN_FLIGHT), Updates.set(LEASE_OWNER, owner), Updates.set(LEASE_UNTIL, leaseUntil),
-                        Updates.set(UPDATED_AT, now), Updates.inc(VERSION, 1)),
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
-    }
-
-    /** Reads a delivery and claims it if it is claimable now (a replay, a timed retry). */
-    public Optional<Document> claimIfDue(String id, String owner, Date now, Date leaseUntil) {
-        Document current = byId(id).orElse(null);
-        if (current == null || !claimable(current, now)) {
-            return Optional.empty();
+    public List<Document> claim(Map<String, Integer> seen, String owner, Date now, Date leaseUntil) {
+        Map<String, Integer> versions = new HashMap<>();
+        List<String> unseen = new ArrayList<>();
+        seen.forEach((id, version) -> {
+            if (version == null) {
+                unseen.add(id);
+            } else {
+                versions.put(id, version);
+            }
+        });
+        states(unseen).forEach((id, d) -> {
+            if (claimable(d, now)) {
+                versions.put(id, d.getInteger(VERSION)); // null for a delivery older than versions
+            }
+        });
+        if (versions.isEmpty()) {
+            return List.of();
         }
-        return claim(id, current.getInteger(VERSION), owner, now, leaseUntil);
+        Bson claim = Updates.combine(Updates.set(STATUS, IN_FLIGHT), Updates.set(LEASE_OWNER, owner), Updates.set(LEASE_UNTIL, leaseUntil),
+                Updates.set(UPDATED_AT, now), Updates.inc(VERSION, 1));
+        List<WriteModel<Document>> claims = new ArrayList<>();
+        versions.forEach((id, version) -> claims.add(new UpdateOneModel<>(unchanged(id, version), claim)));
+        if (collections.deliveries().bulkWrite(claims, new BulkWriteOptions().ordered(false)).getModifiedCount() == 0) {
+            return List.of();
+        }
+        List<Document> claimed = new ArrayList<>();
+        collections.deliveries().find(Filters.in(ID, versions.keySet())).forEach(d -> {
+            Integer was = versions.get(d.getString(ID));
+            if (owner.equals(d.getString(LEASE_OWNER)) && leaseUntil.equals(d.getDate(LEASE_UNTIL))
+                    && Objects.equals(d.getInteger(VERSION), was == null ? 1 : was + 1)) {
+                claimed.add(d);
+            }
+        });
+        return claimed;
     }
 
     /**
@@ -231,9 +256,10 @@ public class DeliveryRepository {
 
     /**
      * Records the results of many attempts in one unordered bulk write per kind (success, retry),
-     * each a compare-and-set on the version the attempt claimed, so only the lease owner records;
-     * then their {@code webhook_due} entries in one more. (A crash in between leaves entries that
-     * the poller finds finished and drops.)
+     * each a compare-and-set on the version the attempt claimed, so only the lease owner records.
+     * Their {@code webhook_due} entries are {@link #settleDue settled} afterwards, off the attempts'
+     * critical path (a crash in between leaves entries that the poller finds finished or not yet
+     * due and tidies).
      */
     public Recorded recordResults(List<Result> results) {
         List<WriteModel<Document>> successes = new ArrayList<>();
@@ -243,12 +269,18 @@ public class DeliveryRepository {
         }
         int s = successes.isEmpty() ? 0 : collections.deliveries().bulkWrite(successes, new BulkWriteOptions().ordered(false)).getModifiedCount();
         int t = retries.isEmpty() ? 0 : collections.deliveries().bulkWrite(retries, new BulkWriteOptions().ordered(false)).getModifiedCount();
-        if (s + t == results.size()) {
+        return new Recorded(s, t, results.size() - s - t);
+    }
+
+    /**
+     * Drops or moves the {@code webhook_due} entries of recorded results, in one bulk write. Only
+     * after all of them were recorded: when some lost their lease it is unknown which, and their
+     * entries are left for the poller, which judges each delivery by its own state.
+     */
+    public void settleDue(List<Result> results, Recorded recorded) {
+        if (recorded.lost() == 0 && !results.isEmpty()) {
             collections.due().bulkWrite(results.stream().map(Result::dueChange).toList(), new BulkWriteOptions().ordered(false));
         }
-        // Otherwise some results lost their lease and it is unknown which: their entries are left for
-        // the poller, which judges each delivery by its own state.
-        return new Recorded(s, t, results.size() - s - t);
     }
 
     /**

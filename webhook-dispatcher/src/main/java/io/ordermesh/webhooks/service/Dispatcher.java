@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,8 +55,11 @@ public class Dispatcher {
     private record Ticket(String id, Integer seenVersion) {
     }
 
-    /** A recorded attempt waiting for the next bulk write of results, and what to do once it is written. */
-    private record PendingResult(DeliveryRepository.Result result, Runnable then) {
+    /**
+     * A recorded attempt waiting for the next bulk write of results: once written, its slot in the
+     * lane is given back, then {@code then} runs (may be null).
+     */
+    private record PendingResult(DeliveryRepository.Result result, Lane lane, Runnable then) {
     }
 
     /** Results written in one bulk write at most (the write itself takes whatever is waiting). */
@@ -65,11 +69,35 @@ public class Dispatcher {
         final String subscriptionId;
         final ArrayDeque<Ticket> queue = new ArrayDeque<>();
         int inFlight;
+        /** Moving average of the endpoint's answer time, and when it last answered 2xx (nanoTime; 0 = never). */
+        double latencyMillis;
+        long lastSuccessNanos;
 
         Lane(String subscriptionId) {
             this.subscriptionId = subscriptionId;
         }
+
+        void answered(long latency, boolean success) {
+            latencyMillis = latencyMillis == 0 ? latency : 0.9 * latencyMillis + 0.1 * latency;
+            if (success) {
+                lastSuccessNanos = System.nanoTime();
+            }
+        }
+
+        /** Answering quickly and successfully: a backlog here is the dispatcher's, not the endpoint's. */
+        boolean healthy(long now) {
+            return lastSuccessNanos != 0 && now - lastSuccessNanos < HEALTHY_WITHIN.toNanos() && latencyMillis < SLOW_ENDPOINT.toMillis();
+        }
     }
+
+    /** An endpoint answering slower than this on average is slow: fan-out never waits for its lane. */
+    private static final Duration SLOW_ENDPOINT = Duration.ofSeconds(1);
+    private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(5);
+    /**
+     * The longest fan-out waits for room per batch of events: well inside the 10 minutes the
+     * throttled commit strategy allows a record to stay unacknowledged.
+     */
+    private static final Duration MAX_ROOM_WAIT = Duration.ofSeconds(60);
 
     private final DeliveryRepository deliveries;
     private final SubscriptionCache subscriptions;
@@ -92,6 +120,14 @@ public class Dispatcher {
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LinkedBlockingQueue<PendingResult> results = new LinkedBlockingQueue<>();
+    /**
+     * After a poll that found nothing new, the next waits up to {@link #QUIET_POLL} unless the busy
+     * lanes change (a lane running low must be refilled at once). Retries due sooner than
+     * {@link #SOON} are timed in memory, so this only delays later retries and expired leases.
+     */
+    private static final Duration QUIET_POLL = Duration.ofSeconds(10);
+    private volatile Set<String> quietBusy = Set.of();
+    private volatile Date quietUntil = new Date(0);
     private final Thread resultWriter;
     private volatile boolean stopping;
 
@@ -155,34 +191,75 @@ public class Dispatcher {
         pump(lane);
     }
 
+    /** Starts as many queued attempts as the lane and the instance have room for, claimed together. */
     private void pump(Lane lane) {
-        while (true) {
-            Ticket ticket;
-            synchronized (lane) {
-                if (stopping || lane.queue.isEmpty() || lane.inFlight >= config.maxInFlightPerEndpoint()) {
-                    return;
-                }
+        List<Ticket> tickets = new ArrayList<>();
+        synchronized (lane) {
+            while (!stopping && !lane.queue.isEmpty() && lane.inFlight < config.maxInFlightPerEndpoint()) {
                 if (inFlight.incrementAndGet() > config.maxInFlight()) {
                     inFlight.decrementAndGet();
-                    return;
+                    break;
                 }
-                ticket = lane.queue.poll();
+                tickets.add(lane.queue.poll());
                 lane.inFlight++;
             }
-            workers.execute(() -> attempt(lane, ticket));
+        }
+        if (!tickets.isEmpty()) {
+            workers.execute(() -> attempt(lane, tickets));
         }
     }
 
     private void finish(Lane lane, String id) {
-        known.remove(id);
-        synchronized (lane) {
-            lane.inFlight--;
+        finish(Map.of(id, lane));
+    }
+
+    /** Gives back the slots of ended attempts (delivery id → its lane), then refills each lane once. */
+    private void finish(Map<String, Lane> ended) {
+        boolean wasFull = false;
+        for (Map.Entry<String, Lane> e : ended.entrySet()) {
+            known.remove(e.getKey());
+            synchronized (e.getValue()) {
+                e.getValue().inFlight--;
+            }
+            wasFull |= inFlight.getAndDecrement() >= config.maxInFlight();
         }
-        boolean wasFull = inFlight.getAndDecrement() >= config.maxInFlight();
-        pump(lane);
         if (wasFull) {
             lanes.values().forEach(this::pump);
+        } else {
+            new HashSet<>(ended.values()).forEach(this::pump);
         }
+    }
+
+    /**
+     * Back-pressure for fan-out, called before a batch of events becomes deliveries: waits (at most
+     * {@link #MAX_ROOM_WAIT}) while a healthy endpoint's lane still has a poll's worth queued. Its new
+     * deliveries then reach the lane directly instead of overflowing into MongoDB, where only the
+     * poller finds them again (a query over the whole backlog), and the backlog stays in Kafka as
+     * consumer lag. Slow or failing endpoints never hold it up: their overflow goes to MongoDB, so
+     * they only hold up themselves.
+     */
+    public void awaitRoom() {
+        long deadline = System.nanoTime() + MAX_ROOM_WAIT.toNanos();
+        while (!stopping && System.nanoTime() < deadline && healthyLaneBacklogged()) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean healthyLaneBacklogged() {
+        long now = System.nanoTime();
+        for (Lane lane : lanes.values()) {
+            synchronized (lane) {
+                if (lane.queue.size() >= config.pollBatch() && lane.healthy(now)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -202,18 +279,36 @@ public class Dispatcher {
         return busy;
     }
 
-    private void attempt(Lane lane, Ticket ticket) {
-        String id = ticket.id();
+    /**
+     * Claims the tickets' deliveries together, then makes one attempt of each claimed one; those not
+     * claimed (not due, done, or claimed by another instance) give their slot back at once.
+     */
+    private void attempt(Lane lane, List<Ticket> tickets) {
+        Instant now = Instant.now();
+        List<Document> claimed;
         try {
-            Instant now = Instant.now();
-            Date leaseUntil = Date.from(now.plus(config.lease()));
-            Document delivery = (ticket.seenVersion() != null
-                    ? deliveries.claim(id, ticket.seenVersion(), owner, Date.from(now), leaseUntil)
-                    : deliveries.claimIfDue(id, owner, Date.from(now), leaseUntil)).orElse(null);
-            if (delivery == null) {
-                finish(lane, id); // not due, done, or claimed by another instance
-                return;
-            }
+            Map<String, Integer> seen = new HashMap<>();
+            tickets.forEach(t -> seen.put(t.id(), t.seenVersion()));
+            claimed = deliveries.claim(seen, owner, Date.from(now), Date.from(now.plus(config.lease())));
+        } catch (RuntimeException e) {
+            // MongoDB trouble: the deliveries stay pending (or their leases expire) and the poller tries again.
+            LOG.warnf("attempts of %d deliveries not made: %s", tickets.size(), e.toString());
+            claimed = List.of();
+        }
+        Map<String, Lane> notClaimed = new HashMap<>();
+        tickets.forEach(t -> notClaimed.put(t.id(), lane));
+        claimed.forEach(d -> notClaimed.remove(d.getString(ID)));
+        if (!notClaimed.isEmpty()) {
+            finish(notClaimed);
+        }
+        for (Document delivery : claimed) {
+            attempt(lane, delivery, now);
+        }
+    }
+
+    private void attempt(Lane lane, Document delivery, Instant now) {
+        String id = delivery.getString(ID);
+        try {
             int number = delivery.getInteger(ATTEMPT_COUNT, 0) + 1;
             Document subscription = subscriptions.byId(delivery.getString(SUBSCRIPTION_ID)).orElse(null);
             if (subscription == null || !subscription.getBoolean(WebhookDocuments.ACTIVE, true)) {
@@ -245,7 +340,7 @@ public class Dispatcher {
                     e -> workers.execute(() -> record(lane, delivery, subscription, number, now,
                             new WebhookSender.Result(0, null, null, e.toString(), Duration.between(now, Instant.now()).toMillis()))));
         } catch (RuntimeException e) {
-            // MongoDB trouble: the delivery stays pending (or its lease expires) and the poller tries again.
+            // MongoDB trouble: the claim's lease expires and the poller tries again.
             LOG.warnf("attempt of delivery %s not made: %s", id, e.toString());
             finish(lane, id);
         }
@@ -263,11 +358,14 @@ public class Dispatcher {
             Instant now = Instant.now();
             int version = delivery.getInteger(VERSION);
             latency.record(Duration.ofMillis(result.latencyMillis()));
+            synchronized (lane) {
+                lane.answered(result.latencyMillis(), result.success());
+            }
             String outcome = result.success() ? "succeeded" : result.statusCode() == 410 ? "gone" : "failed";
             Document attempt = attemptDoc(number, started, result.statusCode(), result.latencyMillis(), result.responseExcerpt(),
                     result.error(), outcome);
             if (result.success()) {
-                results.add(new PendingResult(DeliveryRepository.success(id, version, attempt, Date.from(now)), () -> finish(lane, id)));
+                results.add(new PendingResult(DeliveryRepository.success(id, version, attempt, Date.from(now)), lane, null));
                 handedOver = true;
                 return;
             }
@@ -289,8 +387,8 @@ public class Dispatcher {
                 endFailed(delivery, attempt, now, "gave up after " + inRun + " attempts; last: " + error);
                 return;
             }
-            results.add(new PendingResult(DeliveryRepository.retry(id, delivery.getString(SUBSCRIPTION_ID), version, attempt, Date.from(now), Date.from(next), error), () -> {
-                finish(lane, id); // first: a retry already due must not find itself still known here
+            // The slot is given back first: a retry already due must not find itself still known here.
+            results.add(new PendingResult(DeliveryRepository.retry(id, delivery.getString(SUBSCRIPTION_ID), version, attempt, Date.from(now), Date.from(next), error), lane, () -> {
                 long delay = Duration.between(Instant.now(), next).toMillis();
                 if (delay < SOON.toMillis() && !stopping) {
                     // A near retry is timed here instead of waiting for the next poll; the claim still decides.
@@ -307,7 +405,10 @@ public class Dispatcher {
         }
     }
 
-    /** The group commit of results: one thread writes everything waiting in one bulk write, then runs the follow-ups. */
+    /**
+     * The group commit of results: one thread writes everything waiting in one bulk write, gives the
+     * slots back, then settles the {@code webhook_due} entries (outside the slots' wait).
+     */
     private void writeResults() {
         List<PendingResult> batch = new ArrayList<>();
         while (true) {
@@ -317,8 +418,10 @@ public class Dispatcher {
                 return;
             }
             results.drainTo(batch, MAX_RESULTS_PER_WRITE - 1);
+            List<DeliveryRepository.Result> written = batch.stream().map(PendingResult::result).toList();
+            DeliveryRepository.Recorded recorded = null;
             try {
-                DeliveryRepository.Recorded recorded = deliveries.recordResults(batch.stream().map(PendingResult::result).toList());
+                recorded = deliveries.recordResults(written);
                 succeeded.increment(recorded.successes());
                 retried.increment(recorded.retries());
                 if (recorded.lost() > 0) {
@@ -328,14 +431,26 @@ public class Dispatcher {
                 LOG.warnf("%d attempt results not recorded (their leases will expire and the attempts be made again): %s",
                         batch.size(), e.toString());
             }
+            Map<String, Lane> ended = new HashMap<>();
+            batch.forEach(p -> ended.put(p.result().id(), p.lane()));
+            finish(ended);
             for (PendingResult p : batch) {
-                try {
-                    p.then().run();
-                } catch (RuntimeException e) {
-                    LOG.warnf("after recording delivery %s: %s", p.result().id(), e.toString());
+                if (p.then() != null) {
+                    try {
+                        p.then().run();
+                    } catch (RuntimeException e) {
+                        LOG.warnf("after recording delivery %s: %s", p.result().id(), e.toString());
+                    }
                 }
             }
             batch.clear();
+            if (recorded != null) {
+                try {
+                    deliveries.settleDue(written, recorded);
+                } catch (RuntimeException e) {
+                    LOG.warnf("webhook_due entries of %d results not settled (the poller tidies them): %s", written.size(), e.toString());
+                }
+            }
         }
     }
 
@@ -390,17 +505,26 @@ public class Dispatcher {
         try {
             long start = System.nanoTime();
             Date now = new Date();
+            Set<String> busy = Set.copyOf(busySubscriptions());
+            if (busy.equals(quietBusy) && now.before(quietUntil)) {
+                return;
+            }
             List<String> ids = new ArrayList<>();
             // Entries of deliveries already queued or in flight here come back too (they stay due until
             // their result is written); asking for that many more keeps them from hiding the others.
-            for (Document entry : deliveries.dueEntries(now, config.pollBatch() + known.size(), busySubscriptions())) {
+            for (Document entry : deliveries.dueEntries(now, config.pollBatch() + known.size(), busy)) {
                 if (!known.contains(entry.getString(ID))) {
                     ids.add(entry.getString(ID));
                 }
             }
             if (ids.isEmpty()) {
+                // Nothing new is due outside the busy lanes: where the store scans for due entries (the
+                // embedded server), asking again every second would cost a scan of the whole backlog.
+                quietBusy = busy;
+                quietUntil = Date.from(now.toInstant().plus(QUIET_POLL));
                 return;
             }
+            quietUntil = now;
             Map<String, Document> states = deliveries.states(ids);
             List<String> finished = new ArrayList<>();
             Map<String, Date> later = new HashMap<>();
