@@ -63,8 +63,16 @@ final class OrdersCommand implements Callable<Integer> {
         return finish(report, target.reportDir);
     }
 
+    /** The smaller of two figures either of which may be missing (null when both are). */
     static Double min(Double a, Double b) {
-        return a == null ? b : b == null ? a : Math.min(a, b);
+        // Not one conditional expression: its mixed Double/double operands would unbox a null.
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return Math.min(a, b);
     }
 
     /** Writes the report, prints its summary, and answers the exit code. */
