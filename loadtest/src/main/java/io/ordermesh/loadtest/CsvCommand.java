@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +89,18 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                 String uploadId = accepted.get("upload_id").asText();
                 report.parameter("upload_id", uploadId);
                 while (System.nanoTime() < deadline) {
-                    JsonNode j = http.get(target.oms + "/orders/uploads/" + uploadId, f.tenant()).expect(200).json();
+                    Http.Answer answer;
+                    try {
+                        answer = http.get(target.oms + "/orders/uploads/" + uploadId, f.tenant());
+                    } catch (UncheckedIOException e) {
+                        answer = null; // no answer within the request timeout: ask again, as a client would
+                    }
+                    if (answer == null || answer.status() == 503) {
+                        // oms-api answers 503 while its store is too busy to answer in time and asks to retry.
+                        Thread.sleep(1000);
+                        continue;
+                    }
+                    JsonNode j = answer.expect(200).json();
                     job.set(j);
                     ingested.set(j.path("rows_total").asLong());
                     String status = j.path("status").asText();
