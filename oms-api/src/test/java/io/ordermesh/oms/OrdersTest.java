@@ -6,11 +6,13 @@ import io.ordermesh.common.catalogue.CatalogueCacheKeys;
 import io.ordermesh.common.config.Topics;
 import io.ordermesh.common.tenant.Tenants;
 import io.ordermesh.oms.repository.Collections;
+import io.ordermesh.oms.service.AllocationReleases;
 import io.ordermesh.oms.support.EventTap;
 import io.ordermesh.oms.support.TestTenant;
 import io.ordermesh.oms.support.SqsGate;
 import io.ordermesh.testsupport.ImsApiResource;
 import io.ordermesh.testsupport.LocalStackResource;
+import io.ordermesh.testsupport.ServiceProcess;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -59,6 +61,8 @@ class OrdersTest {
     Topics topics;
     @Inject
     RedisDataSource redis;
+    @Inject
+    AllocationReleases releases;
 
     static EventTap created;
     static EventTap updated;
@@ -383,6 +387,53 @@ class OrdersTest {
         assertEquals(10, t.level(t.skus().get(0)), "a refused second cancel releases nothing more");
         t.api().get("/orders/" + id).then().body("status", equalTo("cancelled"));
         t.api().post("/orders/nope-" + UUID.randomUUID() + "/cancel").then().statusCode(404);
+    }
+
+    /** An order of {@code t} allocated in ims-api and moved to new_order, as order-finalizer would. */
+    private String allocatedOrder(TestTenant t) {
+        String id = t.json().body(t.order(null)).post("/orders").then().statusCode(201).extract().path("order_id");
+        t.stock(t.skus().get(0), 10);
+        t.stock(t.skus().get(1), 10);
+        t.allocate(id);
+        assertEquals(8, t.level(t.skus().get(0)));
+        collections.orders().updateOne(Filters.eq("_id", t.id() + "/" + id), new Document("$set", new Document("status", "new_order")));
+        return id;
+    }
+
+    private String releaseState(TestTenant t, String id) {
+        return collections.orders().find(Filters.eq("_id", t.id() + "/" + id)).first().getString("release_state");
+    }
+
+    @Test
+    void aCancelWhileImsIsDownStillCancelsAndTheReleaseIsRetriedUntilImsTakesIt() {
+        TestTenant t = TestTenant.create();
+        String id = allocatedOrder(t);
+        ServiceProcess ims = ImsApiResource.current();
+        ims.kill();
+        try {
+            t.api().post("/orders/" + id + "/cancel").then().statusCode(200).body("status", equalTo("cancelled"));
+            assertEquals("pending", releaseState(t, id), "the release IMS did not take is recorded as owed");
+            assertTrue(releases.owedCount() >= 1);
+        } finally {
+            ims.restart();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> "released".equals(releaseState(t, id)));
+        assertEquals(10, t.level(t.skus().get(0)), "allocation released once ims-api is back");
+        assertEquals(10, t.level(t.skus().get(1)));
+        assertEquals(1, updated.await(e -> id.equals(e.path("order").path("order_id").asText()), 1, Duration.ofSeconds(20)).size(),
+                "the cancel was announced once, whatever the release did");
+    }
+
+    @Test
+    void aReleaseAnotherInstanceLeftPendingIsFoundByTheSweep() {
+        TestTenant t = TestTenant.create();
+        String id = allocatedOrder(t);
+        // As if an instance died between its cancel and the release: cancelled, release pending, a minute ago.
+        collections.orders().updateOne(Filters.eq("_id", t.id() + "/" + id), new Document("$set", new Document("status", "cancelled")
+                .append("release_state", "pending").append("updated_at", java.util.Date.from(java.time.Instant.now().minusSeconds(60)))));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "released".equals(releaseState(t, id)));
+        assertEquals(10, t.level(t.skus().get(0)), "the sweep released the allocation in ims-api");
+        assertEquals(10, t.level(t.skus().get(1)));
     }
 
     @Test

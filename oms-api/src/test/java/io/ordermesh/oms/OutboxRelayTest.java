@@ -137,4 +137,39 @@ class OutboxRelayTest {
         assertTrue(finds.get() > before, "after a failed send the relay looks again");
         assertTrue(pending(id), "an event that cannot be sent is never dropped");
     }
+
+    @Test
+    void aFailingPassIsRetriedAfterGrowingPausesNotOnEveryTick() throws Exception {
+        // An event the broker refuses (invalid topic name): every pass that finds it fails.
+        String id = "o-" + UUID.randomUUID();
+        PendingEvent bad = new PendingEvent(UUID.randomUUID().toString(), "not a valid topic!", "k", "{}", Instant.now().minusSeconds(60));
+        orders.insertOne(new Document("_id", id).append("pending_events", List.of(bad.toDocument())));
+
+        int before = finds.get();
+        outbox.relay(orders, AFTER, NEVER, 100, Duration.ofSeconds(5));
+        assertEquals(before + 1, finds.get(), "the start-up pass looks, finds the event and fails to send it");
+        outbox.relay(orders, AFTER, NEVER, 100, Duration.ofSeconds(5));
+        assertEquals(before + 1, finds.get(), "right after a failed pass the relay waits");
+
+        Thread.sleep(2_200);
+        outbox.relay(orders, AFTER, NEVER, 100, Duration.ofSeconds(5));
+        assertEquals(before + 2, finds.get(), "after 2 s it looks again (and fails again)");
+        Thread.sleep(2_200);
+        outbox.relay(orders, AFTER, NEVER, 100, Duration.ofSeconds(5));
+        assertEquals(before + 2, finds.get(), "the second pause is longer: 4 s");
+        Thread.sleep(2_000);
+        outbox.relay(orders, AFTER, NEVER, 100, Duration.ofSeconds(5));
+        assertEquals(before + 3, finds.get(), "after 4 s it looks again");
+        assertTrue(pending(id), "an event that cannot be sent is never dropped");
+
+        // Once the event can go (here: its document no longer carries it), a pass succeeds and the pauses end.
+        orders.updateOne(Filters.eq("_id", id), new Document("$set", new Document("pending_events", List.of())));
+        Thread.sleep(8_200);
+        int seen = finds.get();
+        outbox.relay(orders, AFTER, NEVER, 100, Duration.ofSeconds(5));
+        assertEquals(seen + 1, finds.get(), "the pass after the 8 s pause looks and succeeds");
+        String later = orphan(topic);
+        assertEquals(1, outbox.relay(orders, AFTER, Duration.ZERO, 100, Duration.ofSeconds(5)), "after a successful pass a due sweep runs at once");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !pending(later));
+    }
 }

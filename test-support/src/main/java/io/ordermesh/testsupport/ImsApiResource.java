@@ -13,12 +13,19 @@ import java.util.Map;
  */
 public class ImsApiResource implements QuarkusTestResourceLifecycleManager {
 
+    private static volatile ServiceProcess current;
     private ServiceProcess ims;
+
+    /** The ims-api of the running test class, for tests that take it away ({@code kill}) and bring it back ({@code restart}). */
+    public static ServiceProcess current() {
+        return current;
+    }
 
     @Override
     public Map<String, String> start() {
         TestStack.ensureUp();
         ims = ServiceProcess.start("ims-api", "256m", Map.of("quarkus.datasource.jdbc.url", TestStack.postgresDatabase("ims")));
+        current = ims;
         return Map.of("quarkus.rest-client.ims.url", ims.url(), "ordermesh.test.ims-url", ims.url());
     }
 

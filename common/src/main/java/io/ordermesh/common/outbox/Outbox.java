@@ -80,6 +80,9 @@ public final class Outbox implements AutoCloseable {
     /** Per collection: a relay pass found nothing of ours left among the events created before this instant. */
     private final Map<String, Long> cleanThrough = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSweep = new ConcurrentHashMap<>();
+    /** Per collection: passes in a row that failed, and when the next may start (a struggling store gets room). */
+    private final Map<String, Integer> failedPasses = new ConcurrentHashMap<>();
+    private final Map<String, Long> notBefore = new ConcurrentHashMap<>();
 
     public Outbox(Producer<String, String> producer, int maxQueuedSends) {
         this.producer = producer;
@@ -178,6 +181,9 @@ public final class Outbox implements AutoCloseable {
         String namespace = collection.getNamespace().getFullName();
         long now = System.currentTimeMillis();
         long missAtStart = lastMiss.get();
+        if (now < notBefore.getOrDefault(namespace, Long.MIN_VALUE)) {
+            return 0;
+        }
         if (missAtStart < cleanThrough.getOrDefault(namespace, Long.MIN_VALUE)
                 && now - lastSweep.getOrDefault(namespace, Long.MIN_VALUE / 2) < sweepEvery.toMillis()) {
             return 0;
@@ -210,10 +216,16 @@ public final class Outbox implements AutoCloseable {
             if (documents < maxDocuments && lastMiss.get() == missAtStart) {
                 cleanThrough.put(namespace, cutoff.getTime());
             }
+            failedPasses.remove(namespace);
+            notBefore.remove(namespace);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            // A pass that failed (typically a store too slow to answer) is retried after 2, 4, 8 ...
+            // seconds up to sweepEvery, not on every tick: each pass is a scan that store can ill afford.
+            int failed = failedPasses.merge(namespace, 1, Integer::sum);
+            notBefore.put(namespace, System.currentTimeMillis() + Math.min(1000L << Math.min(failed, 10), sweepEvery.toMillis()));
             LOG.warnf("outbox relay on %s: not every pending event was republished (%s); will look again", namespace, e.toString());
         }
         synchronized (sent) {

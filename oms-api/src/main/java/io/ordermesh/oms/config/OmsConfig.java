@@ -17,6 +17,8 @@ public interface OmsConfig {
 
     Idempotency idempotency();
 
+    Releases releases();
+
     interface Outbox {
         /** How often the relay runs (read by the scheduler). */
         @WithDefault("2s")
@@ -75,5 +77,22 @@ public interface OmsConfig {
         /** How long a request waits for an identical in-flight request holding the same key. */
         @WithDefault("10s")
         Duration waitForInFlight();
+    }
+
+    interface Releases {
+        /** How often releases IMS did not take are tried again (from memory, no query; read by the scheduler). */
+        @WithDefault("5s")
+        String retryEvery();
+
+        /**
+         * How often pending releases are looked for in MongoDB (also at start-up): those another
+         * instance left behind. On the embedded server each look reads every order.
+         */
+        @WithDefault("30s")
+        Duration sweepEvery();
+
+        /** Failed releases remembered for retry; beyond it they wait for the next sweep. */
+        @WithDefault("10000")
+        int maxOwed();
     }
 }

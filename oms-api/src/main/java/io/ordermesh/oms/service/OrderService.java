@@ -17,10 +17,8 @@ import io.ordermesh.oms.messaging.OrderEvents;
 import io.ordermesh.oms.repository.Cursor;
 import io.ordermesh.oms.repository.IdempotencyRepository;
 import io.ordermesh.oms.repository.OrderRepository;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import org.bson.Document;
-import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,8 +34,6 @@ import java.util.UUID;
 @Singleton
 public class OrderService {
 
-    private static final Logger LOG = Logger.getLogger(OrderService.class);
-
     /** The answer to a create: 201 for a new order, 200 when the same order already existed. */
     public record Created(Order order, int status) {
     }
@@ -46,15 +42,17 @@ public class OrderService {
     private final OrderRepository orders;
     private final IdempotencyRepository idempotency;
     private final OrderEvents events;
+    private final AllocationReleases releases;
     private final OmsConfig config;
     private final ObjectMapper json;
 
     OrderService(Catalogue catalogue, OrderRepository orders, IdempotencyRepository idempotency, OrderEvents events,
-                 OmsConfig config, ObjectMapper json) {
+                 AllocationReleases releases, OmsConfig config, ObjectMapper json) {
         this.catalogue = catalogue;
         this.orders = orders;
         this.idempotency = idempotency;
         this.events = events;
+        this.releases = releases;
         this.config = config;
         this.json = json;
     }
@@ -205,7 +203,7 @@ public class OrderService {
      * Cancels by compare-and-set on the status read, with the {@code order.updated} event in the
      * same write. The IMS allocation is then released (idempotent; also tried for {@code on_hold}
      * orders, because a finalizer may have allocated a moment ago); a failed release stays marked
-     * {@code release_state=pending} and is retried by {@link #retryReleases}.
+     * {@code release_state=pending} and is retried by {@link AllocationReleases}.
      */
     public Order cancel(String tenantHeader, String orderId) {
         UUID tenant = catalogue.requireTenant(tenantHeader);
@@ -225,29 +223,12 @@ public class OrderService {
             if (changed.isPresent()) {
                 String docId = OrderDocuments.id(tenant, orderId);
                 events.publish(docId, List.of(updated));
-                if (catalogue.release(tenant, orderId)) {
-                    orders.markReleased(docId);
-                }
+                releases.release(tenant, orderId);
                 return OrderDocuments.fromDocument(changed.get());
             }
             // The status moved under us (e.g. the finalizer allocated): read again and decide again.
         }
         throw ProblemException.conflict("order " + orderId + " keeps changing; retry");
-    }
-
-    @Scheduled(every = "${ordermesh.oms.release-retry-every:30s}", delayed = "10s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void retryReleases() {
-        try {
-            for (Document d : orders.pendingReleases(Instant.now().minusSeconds(10), 200)) {
-                UUID tenant = UUID.fromString(d.getString(OrderDocuments.TENANT_ID));
-                if (catalogue.release(tenant, d.getString(OrderDocuments.ORDER_ID))) {
-                    orders.markReleased(d.getString("_id"));
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("allocation release retry failed, will retry: %s", e.toString());
-        }
     }
 
     private String write(Object o) {
