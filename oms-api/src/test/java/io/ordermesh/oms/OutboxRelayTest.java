@@ -5,6 +5,7 @@ import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +41,7 @@ class OutboxRelayTest {
     private static final Duration NEVER = Duration.ofHours(1);
 
     private final AtomicInteger finds = new AtomicInteger();
+    private final AtomicInteger updates = new AtomicInteger();
     private MongoClient mongo;
     private MongoCollection<Document> orders;
     private Outbox outbox;
@@ -48,7 +51,7 @@ class OutboxRelayTest {
     void setUp() {
         TestStack.ensureUp();
         mongo = MongoClients.create(MongoClientSettings.builder().applyConnectionString(new ConnectionString("mongodb://127.0.0.1:27017"))
-                .addCommandListener(new FindCounter(finds)).build());
+                .addCommandListener(new FindCounter(finds, updates)).build());
         orders = mongo.getDatabase("oms_" + TestStack.RUN_ID).getCollection("relay_" + UUID.randomUUID().toString().substring(0, 8));
         topic = "relay.test." + TestStack.RUN_ID;
         outbox = new Outbox(new KafkaProducer<>(Outbox.producerProperties("127.0.0.1:9092", "relay-test")), 100);
@@ -61,19 +64,23 @@ class OutboxRelayTest {
         mongo.close();
     }
 
-    /** Counts the queries the relay sends (a named class: Quarkus indexes test classes, anonymous ones confuse it). */
+    /** Counts the queries and updates sent (a named class: Quarkus indexes test classes, anonymous ones confuse it). */
     @jakarta.enterprise.inject.Vetoed
     private static final class FindCounter implements CommandListener {
         private final AtomicInteger finds;
+        private final AtomicInteger updates;
 
-        FindCounter(AtomicInteger finds) {
+        FindCounter(AtomicInteger finds, AtomicInteger updates) {
             this.finds = finds;
+            this.updates = updates;
         }
 
         @Override
         public void commandStarted(CommandStartedEvent e) {
             if ("find".equals(e.getCommandName())) {
                 finds.incrementAndGet();
+            } else if ("update".equals(e.getCommandName())) {
+                updates.incrementAndGet();
             }
         }
     }
@@ -171,5 +178,35 @@ class OutboxRelayTest {
         String later = orphan(topic);
         assertEquals(1, outbox.relay(orders, AFTER, Duration.ZERO, 100, Duration.ofSeconds(5)), "after a successful pass a due sweep runs at once");
         await().atMost(Duration.ofSeconds(10)).until(() -> !pending(later));
+    }
+
+    @Test
+    void acknowledgementsAreRemovedInBulkEvenWhenEachPublishNamesTheCollectionAnew() {
+        // Services hand in a new MongoCollection object per call (getCollection), as order-finalizer does.
+        MongoDatabase db = mongo.getDatabase(orders.getNamespace().getDatabaseName());
+        String name = orders.getNamespace().getCollectionName();
+        int n = 500;
+        List<String> ids = new ArrayList<>();
+        List<Document> docs = new ArrayList<>();
+        List<List<PendingEvent>> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PendingEvent e = new PendingEvent(UUID.randomUUID().toString(), topic, "k" + i, "{}", Instant.now());
+            ids.add("o-" + i);
+            events.add(List.of(e));
+            docs.add(new Document("_id", "o-" + i).append("pending_events", List.of(e.toDocument())));
+        }
+        orders.insertMany(docs);
+        int before = updates.get();
+        int writes;
+        try (Outbox roomy = new Outbox(new KafkaProducer<>(Outbox.producerProperties("127.0.0.1:9092", "relay-test-bulk")), n)) {
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sent.add(roomy.publish(db.getCollection(name), ids.get(i), events.get(i)));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+            await().atMost(Duration.ofSeconds(30)).until(() -> orders.countDocuments(Filters.size("pending_events", 0)) == n);
+            writes = updates.get() - before;
+        }
+        assertTrue(writes <= n / 5, "500 acknowledgements removed in " + writes + " bulk writes, not one each");
     }
 }

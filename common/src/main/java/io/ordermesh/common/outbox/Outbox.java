@@ -65,12 +65,14 @@ public final class Outbox implements AutoCloseable {
      */
     public static final String HOLD = "outbox_hold";
 
-    private record Ack(MongoCollection<Document> collection, Object documentId, String eventId) {
+    /** By namespace: services hand in a new {@link MongoCollection} object per call, and those are not equal to each other. */
+    private record Ack(String namespace, Object documentId, String eventId) {
     }
 
     private final Producer<String, String> producer;
     private final ThreadPoolExecutor sender;
     private final BlockingQueue<Ack> acks = new LinkedBlockingQueue<>();
+    private final Map<String, MongoCollection<Document>> collections = new ConcurrentHashMap<>();
     private final Thread acker;
     private volatile boolean closed;
     /** Events handed to the producer and not yet removed from their documents. */
@@ -139,6 +141,7 @@ public final class Outbox implements AutoCloseable {
 
     private void send(MongoCollection<Document> collection, Object documentId, List<PendingEvent> events, CompletableFuture<Void> all) {
         List<CompletableFuture<Void>> sends = new ArrayList<>(events.size());
+        String namespace = namespaceOf(collection);
         for (PendingEvent e : events) {
             CompletableFuture<Void> one = new CompletableFuture<>();
             sends.add(one);
@@ -150,7 +153,7 @@ public final class Outbox implements AutoCloseable {
                         stranded(e.eventId());
                         one.completeExceptionally(error);
                     } else {
-                        acks.add(new Ack(collection, documentId, e.eventId()));
+                        acks.add(new Ack(namespace, documentId, e.eventId()));
                         one.complete(null);
                     }
                 });
@@ -247,6 +250,12 @@ public final class Outbox implements AutoCloseable {
         lastMiss.accumulateAndGet(System.currentTimeMillis(), Math::max);
     }
 
+    private String namespaceOf(MongoCollection<Document> collection) {
+        String namespace = collection.getNamespace().getFullName();
+        collections.putIfAbsent(namespace, collection);
+        return namespace;
+    }
+
     private void stranded(String eventId) {
         inFlight.remove(eventId);
         missed();
@@ -284,12 +293,13 @@ public final class Outbox implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        Map<MongoCollection<Document>, Map<Object, List<String>>> byCollection = new HashMap<>();
+        Map<String, Map<Object, List<String>>> byCollection = new HashMap<>();
         for (Ack a : batch) {
-            byCollection.computeIfAbsent(a.collection(), c -> new LinkedHashMap<>())
+            byCollection.computeIfAbsent(a.namespace(), c -> new LinkedHashMap<>())
                     .computeIfAbsent(a.documentId(), d -> new ArrayList<>()).add(a.eventId());
         }
-        byCollection.forEach((collection, docs) -> {
+        byCollection.forEach((namespace, docs) -> {
+            MongoCollection<Document> collection = collections.get(namespace);
             List<com.mongodb.client.model.WriteModel<Document>> updates = new ArrayList<>(docs.size());
             docs.forEach((id, eventIds) -> updates.add(new com.mongodb.client.model.UpdateOneModel<>(Filters.eq("_id", id),
                     Updates.pull(PENDING, Filters.in(PendingEvent.EVENT_ID, eventIds)))));
