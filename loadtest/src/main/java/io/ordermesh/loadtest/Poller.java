@@ -4,6 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Counts a tenant's order outcomes every {@code seconds} on its own thread, so the progress line
@@ -70,6 +71,49 @@ final class Poller implements AutoCloseable {
             Thread.sleep(200);
         }
         return latest.get();
+    }
+
+    /**
+     * Waits for every order to be decided by watching a cheap running figure ({@code estimate}, e.g.
+     * order-finalizer's own counter; negative when unavailable) and counting in MongoDB only to
+     * confirm, so the moment is not late by the pause between two throttled counts. Answers
+     * {@link System#nanoTime()} of that moment: when the figure reached {@code expected} if the first
+     * count agreed, else when a count did; or the deadline.
+     */
+    long awaitConfirmed(long expected, LongSupplier estimate, long deadlineNanos) throws InterruptedException {
+        long reached = 0;
+        boolean firstCount = true;
+        while (System.nanoTime() < deadlineNanos) {
+            long figure = estimate.getAsLong();
+            if (figure < 0) {
+                await(expected, deadlineNanos);
+                return System.nanoTime();
+            }
+            if (figure < expected) {
+                // The figure starts again from zero when order-finalizer restarts: the throttled counts still end the wait.
+                Outcomes.Counts last = latest.get();
+                if (last.decided() >= expected && last.decided() >= last.total()) {
+                    return System.nanoTime();
+                }
+                Thread.sleep(500);
+                continue;
+            }
+            if (reached == 0) {
+                reached = System.nanoTime();
+            }
+            try {
+                Outcomes.Counts c = outcomes.count(tenant);
+                latest.set(c);
+                if (c.decided() >= expected && c.decided() >= c.total()) {
+                    return firstCount ? reached : System.nanoTime();
+                }
+                firstCount = false;
+            } catch (RuntimeException e) {
+                // MongoDB busy for a moment: count again
+            }
+            Thread.sleep(2000);
+        }
+        return System.nanoTime();
     }
 
     @Override
