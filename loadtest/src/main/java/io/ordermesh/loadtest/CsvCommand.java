@@ -179,8 +179,7 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
     private static LongSupplier finalizerCounter(Http http, String finalizer) {
         LongSupplier read = () -> {
             try {
-                Http.Answer a = http.get(finalizer + "/q/metrics", null);
-                double v = a.status() == 200 ? PrometheusText.parse(a.body()).sum("ordermesh_finalizer_orders_total") : Double.NaN;
+                double v = PrometheusText.scrape(http, finalizer).map(m -> m.sum("ordermesh_finalizer_orders_total")).orElse(Double.NaN);
                 return Double.isNaN(v) ? -1 : (long) v;
             } catch (RuntimeException e) {
                 return -1;

@@ -135,9 +135,8 @@ final class Monitor implements AutoCloseable {
 
     private void sample(Watched s, Peak p) {
         try {
-            Http.Answer a = http.get(s.url() + "/q/metrics", null);
-            if (a.status() == 200) {
-                PrometheusText m = PrometheusText.parse(a.body());
+            PrometheusText m = PrometheusText.scrape(http, s.url()).orElse(null);
+            if (m != null) {
                 p.heapMib = Math.max(p.heapMib, mib(m.sum("jvm_memory_used_bytes", Map.of("area", "heap"))));
                 p.nonHeapMib = Math.max(p.nonHeapMib, mib(m.sum("jvm_memory_used_bytes", Map.of("area", "nonheap"))));
                 double rss = m.sum("process_resident_memory_bytes");

@@ -27,6 +27,11 @@ final class Outcomes implements AutoCloseable {
         long decided() {
             return allocated + held;
         }
+
+        /** At least {@code expected} orders decided, and every order of the tenant too. */
+        boolean allDecided(long expected) {
+            return decided() >= expected && decided() >= total;
+        }
     }
 
     private final MongoClient client;

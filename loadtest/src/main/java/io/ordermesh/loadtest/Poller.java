@@ -67,7 +67,7 @@ final class Poller implements AutoCloseable {
      * (orders whose request timed out on the client can exist too), or the deadline; answers the last counts.
      */
     Outcomes.Counts await(long expected, long deadlineNanos) throws InterruptedException {
-        while ((latest.get().decided() < expected || latest.get().decided() < latest.get().total()) && System.nanoTime() < deadlineNanos) {
+        while (!latest.get().allDecided(expected) && System.nanoTime() < deadlineNanos) {
             Thread.sleep(200);
         }
         return latest.get();
@@ -91,8 +91,7 @@ final class Poller implements AutoCloseable {
             }
             if (figure < expected) {
                 // The figure starts again from zero when order-finalizer restarts: the throttled counts still end the wait.
-                Outcomes.Counts last = latest.get();
-                if (last.decided() >= expected && last.decided() >= last.total()) {
+                if (latest.get().allDecided(expected)) {
                     return System.nanoTime();
                 }
                 Thread.sleep(500);
@@ -104,7 +103,7 @@ final class Poller implements AutoCloseable {
             try {
                 Outcomes.Counts c = outcomes.count(tenant);
                 latest.set(c);
-                if (c.decided() >= expected && c.decided() >= c.total()) {
+                if (c.allDecided(expected)) {
                     return firstCount ? reached : System.nanoTime();
                 }
                 firstCount = false;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The samples of a Prometheus text exposition ({@code /q/metrics}): name, labels, value. */
 final class PrometheusText {
@@ -15,6 +16,12 @@ final class PrometheusText {
 
     private PrometheusText(List<Sample> samples) {
         this.samples = samples;
+    }
+
+    /** A service's {@code /q/metrics} now; empty when it does not answer 200 (busy or away). */
+    static Optional<PrometheusText> scrape(Http http, String baseUrl) {
+        Http.Answer a = http.get(baseUrl + "/q/metrics", null);
+        return a.status() == 200 ? Optional.of(parse(a.body())) : Optional.empty();
     }
 
     static PrometheusText parse(String text) {

@@ -364,17 +364,26 @@ class OrdersTest {
         t.api().queryParam("from", "yesterday").get("/orders").then().statusCode(422);
     }
 
-    @Test
-    void cancelPublishesOrderUpdatedReleasesTheAllocationAndRefusesASecondCancel() {
-        TestTenant t = TestTenant.create();
+    /** An order of {@code t} allocated in ims-api and moved to new_order, as order-finalizer would. */
+    private String allocatedOrder(TestTenant t) {
         String id = t.json().body(t.order(null)).post("/orders").then().statusCode(201).extract().path("order_id");
-        // As order-finalizer would: ims-api allocates the stock and the order becomes new_order.
         t.stock(t.skus().get(0), 10);
         t.stock(t.skus().get(1), 10);
         t.allocate(id);
         assertEquals(8, t.level(t.skus().get(0)));
         assertEquals(9, t.level(t.skus().get(1)));
         collections.orders().updateOne(Filters.eq("_id", t.id() + "/" + id), new Document("$set", new Document("status", "new_order")));
+        return id;
+    }
+
+    private String releaseState(TestTenant t, String id) {
+        return collections.orders().find(Filters.eq("_id", t.id() + "/" + id)).first().getString("release_state");
+    }
+
+    @Test
+    void cancelPublishesOrderUpdatedReleasesTheAllocationAndRefusesASecondCancel() {
+        TestTenant t = TestTenant.create();
+        String id = allocatedOrder(t);
 
         t.api().post("/orders/" + id + "/cancel").then().statusCode(200).body("status", equalTo("cancelled"));
         assertEquals(10, t.level(t.skus().get(0)), "allocation released in ims-api");
@@ -387,21 +396,6 @@ class OrdersTest {
         assertEquals(10, t.level(t.skus().get(0)), "a refused second cancel releases nothing more");
         t.api().get("/orders/" + id).then().body("status", equalTo("cancelled"));
         t.api().post("/orders/nope-" + UUID.randomUUID() + "/cancel").then().statusCode(404);
-    }
-
-    /** An order of {@code t} allocated in ims-api and moved to new_order, as order-finalizer would. */
-    private String allocatedOrder(TestTenant t) {
-        String id = t.json().body(t.order(null)).post("/orders").then().statusCode(201).extract().path("order_id");
-        t.stock(t.skus().get(0), 10);
-        t.stock(t.skus().get(1), 10);
-        t.allocate(id);
-        assertEquals(8, t.level(t.skus().get(0)));
-        collections.orders().updateOne(Filters.eq("_id", t.id() + "/" + id), new Document("$set", new Document("status", "new_order")));
-        return id;
-    }
-
-    private String releaseState(TestTenant t, String id) {
-        return collections.orders().find(Filters.eq("_id", t.id() + "/" + id)).first().getString("release_state");
     }
 
     @Test

@@ -181,7 +181,7 @@ public final class Outbox implements AutoCloseable {
      * and removed by event id downstream).
      */
     public int relay(MongoCollection<Document> collection, Duration olderThan, Duration sweepEvery, int maxDocuments, Duration timeout) {
-        String namespace = collection.getNamespace().getFullName();
+        String namespace = namespaceOf(collection);
         long now = System.currentTimeMillis();
         long missAtStart = lastMiss.get();
         if (now < notBefore.getOrDefault(namespace, Long.MIN_VALUE)) {
@@ -250,6 +250,7 @@ public final class Outbox implements AutoCloseable {
         lastMiss.accumulateAndGet(System.currentTimeMillis(), Math::max);
     }
 
+    /** The collection's full name; the first object seen under a name is the one the acker writes with. */
     private String namespaceOf(MongoCollection<Document> collection) {
         String namespace = collection.getNamespace().getFullName();
         collections.putIfAbsent(namespace, collection);

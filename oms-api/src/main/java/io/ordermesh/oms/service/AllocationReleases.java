@@ -53,7 +53,7 @@ public class AllocationReleases {
         attempt(OrderDocuments.id(tenant, orderId), new Owed(tenant, orderId));
     }
 
-    /** Releases this process still owes (for the health of the retry; also read by tests). */
+    /** Releases this process failed and still retries (read by tests). */
     public int owedCount() {
         return owed.size();
     }

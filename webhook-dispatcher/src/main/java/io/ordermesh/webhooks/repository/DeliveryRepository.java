@@ -349,7 +349,7 @@ public class DeliveryRepository {
                 .projection(Projections.include(ID, SUBSCRIPTION_ID, STATUS, ATTEMPT_COUNT, VERSION)).into(new ArrayList<>());
     }
 
-    public Optional<Document> byId(String id) {
+    private Optional<Document> byId(String id) {
         return Optional.ofNullable(collections.deliveries().find(Filters.eq(ID, id)).first());
     }
 }
