@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -58,8 +59,14 @@ class DeliveryApiTest {
                     .get("/webhooks/{id}/deliveries", sub).then().statusCode(200).extract().jsonPath();
             assertEquals(2, first.getList("items").size());
             assertEquals("succeeded", first.getString("items[0].status"));
-            assertEquals(200, first.getInt("items[0].attempts[0].status_code"));
-            assertNotNull(first.getString("items[0].attempts[0].latency_ms"));
+            // Delivery is at least once: a first attempt may have failed on a loaded machine (seen in
+            // CI), so the attempt that counts is the last, and every one before it is a recorded failure.
+            List<Map<String, Object>> attempts = first.getList("items[0].attempts");
+            Map<String, Object> last = attempts.get(attempts.size() - 1);
+            assertEquals(200, last.get("status_code"), "the last attempt of a succeeded delivery is its 200: " + attempts);
+            assertEquals("succeeded", last.get("outcome"));
+            assertNotNull(last.get("latency_ms"));
+            attempts.subList(0, attempts.size() - 1).forEach(a -> assertEquals("failed", a.get("outcome"), "attempts: " + attempts));
             assertNull(first.get("items[0].body"), "the list does not repeat payloads");
             String cursor = first.getString("next_cursor");
             assertNotNull(cursor);
