@@ -143,10 +143,10 @@ final class JvmServers {
     }
 
     private static void mongo(Path data) {
-        // Documents are Java-serialised in H2's pages: a read that misses the page cache deserialises
-        // whole pages, so the cache (H2's default is 16 MB) decides how fast lookups by key are.
+        // A read that misses H2's page cache decodes a whole page of documents, so the cache (H2's
+        // default is 16 MB) decides how fast lookups by key are.
         MVStore store = new MVStore.Builder().fileName(data.resolve("oms.mv").toString()).cacheSize(MONGO_PAGE_CACHE_MB).open();
-        MongoServer server = new MongoServer(HashOrderedH2Backend.open(store));
+        MongoServer server = new MongoServer(TunedH2Backend.open(store));
         server.bind(Component.HOST, Component.MONGO.port);
         // Closing the backend commits the H2 store; without it the last writes may be lost.
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "mongo-shutdown"));

@@ -1,0 +1,172 @@
+package io.ordermesh.localstack;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Updates;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The embedded MongoDB-compatible server with hash-ordered unique indexes, on a real H2 file. */
+class TunedH2BackendTest {
+
+    private static final int DOCS = 5_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void compoundUniqueIndexFindsRejectsAndComparesAndSetsAcrossARestart() {
+        Path file = dir.resolve("oms.mv");
+        withServer(file, TunedH2Backend::open, backend -> assertSame(TunedH2Backend.class, backend.getClass()), orders -> {
+            List<Document> docs = new ArrayList<>();
+            for (int i = 0; i < DOCS; i++) {
+                docs.add(new Document("_id", "o" + i).append("version", i % 7).append("n", i));
+            }
+            orders.insertMany(docs);
+            orders.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().name("id_version").unique(true));
+
+            assertEquals(1, orders.updateOne(new Document("_id", "o42").append("version", 0), Updates.inc("version", 1)).getModifiedCount());
+            assertEquals(0, orders.updateOne(new Document("_id", "o42").append("version", 0), Updates.inc("version", 1)).getModifiedCount(),
+                    "a compare-and-set on a version that moved on changes nothing");
+            MongoWriteException duplicate = assertThrows(MongoWriteException.class, () -> orders.insertOne(new Document("_id", "o7")));
+            assertEquals(ErrorCategory.DUPLICATE_KEY, duplicate.getError().getCategory());
+        });
+        withServer(file, TunedH2Backend::open, backend -> assertSame(TunedH2Backend.class, backend.getClass()), orders -> {
+            assertEquals(DOCS, orders.countDocuments());
+            assertEquals(42, orders.find(new Document("_id", "o42").append("version", 1)).first().getInteger("n"));
+            assertNull(orders.find(new Document("_id", "o42").append("version", 0)).first());
+            for (int i = 0; i < DOCS; i += 97) {
+                assertNotNull(orders.find(new Document("_id", "o" + i).append("version", i % 7)).first(), "o" + i + " by {_id, version}");
+                assertEquals(i, orders.find(new Document("_id", "o" + i)).first().getInteger("n"));
+            }
+            assertThrows(MongoWriteException.class, () -> orders.insertOne(new Document("_id", "o4999")));
+        });
+    }
+
+    @Test
+    void aStoreWrittenWithTheStockKeyOrderIsReadWithIt() {
+        Path file = dir.resolve("old.mv");
+        withServer(file, H2Backend::new, backend -> { }, orders -> {
+            for (int i = 0; i < 500; i++) {
+                orders.insertOne(new Document("_id", "o" + i).append("n", i));
+            }
+        });
+        withServer(file, TunedH2Backend::open, backend -> assertSame(H2Backend.class, backend.getClass()), orders -> {
+            for (int i = 0; i < 500; i += 7) {
+                assertEquals(i, orders.find(new Document("_id", "o" + i)).first().getInteger("n"));
+            }
+            assertThrows(MongoWriteException.class, () -> orders.insertOne(new Document("_id", "o3")));
+        });
+    }
+
+    @Test
+    void documentsOfEveryValueTypeSurviveUpdatesAndARestartStoredAsBson() {
+        Path file = dir.resolve("bson.mv");
+        Document expected = new Document("_id", "a").append("int", 7).append("long", 1L << 40).append("double", 2.5)
+                .append("flag", true).append("nothing", null).append("at", new Date(1_700_000_000_123L))
+                .append("oid", new ObjectId("65f0a1b2c3d4e5f6a7b8c9d0")).append("bin", new Binary(new byte[] {1, 2, 3}))
+                .append("dec", Decimal128.parse("12.34")).append("nested", new Document("k", List.of(1, "two", new Document("x", 3))))
+                .append("big", "x".repeat(200_000)).append("items", List.of(new Document("sku", "S1").append("qty", 2)));
+        withServer(file, TunedH2Backend::open, backend -> assertSame(TunedH2Backend.class, backend.getClass()), orders -> {
+            orders.insertOne(new Document(expected).append("items", List.of()));
+            orders.updateOne(new Document("_id", "a"), Updates.push("items", new Document("sku", "S1").append("qty", 2)));
+            orders.createIndex(Indexes.ascending("ref"), new IndexOptions().name("ref").unique(true));
+            for (int i = 0; i < 1_000; i++) {
+                // Index keys of every kind: a string, an ObjectId, a number, and (for "a") a missing field.
+                Object ref = i % 3 == 0 ? "r" + i : i % 3 == 1 ? new ObjectId(new Date(1_700_000_000_000L + i * 1000L), i) : (Object) (long) i;
+                orders.insertOne(new Document("_id", "o" + i).append("n", i).append("ref", ref));
+            }
+        });
+        withServer(file, TunedH2Backend::open, backend -> assertSame(TunedH2Backend.class, backend.getClass()), orders -> {
+            assertEquals(expected, orders.find(new Document("_id", "a")).first());
+            assertEquals(1_001, orders.countDocuments());
+            assertEquals(999, orders.find(new Document("_id", "o999")).first().getInteger("n"));
+            for (int i : new int[] {3, 4, 5}) {
+                Object ref = orders.find(new Document("_id", "o" + i)).first().get("ref");
+                MongoWriteException taken = assertThrows(MongoWriteException.class,
+                        () -> orders.insertOne(new Document("_id", "dup" + i).append("ref", ref)), "ref " + ref + " is taken");
+                assertEquals(ErrorCategory.DUPLICATE_KEY, taken.getError().getCategory());
+            }
+            assertThrows(MongoWriteException.class, () -> orders.insertOne(new Document("_id", "no-ref")),
+                    "a missing ref is a key too, and \"a\" holds it");
+            orders.insertOne(new Document("_id", "new").append("ref", "r-new"));
+        });
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            var raw = store.openMap("databases.oms.orders",
+                    new MVMap.Builder<Object, de.bwaldvogel.mongo.bson.Document>().valueType(new TunedH2Backend.BsonDocumentType()));
+            assertEquals(500, raw.get("o500").get("n"), "the pages hold BSON");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aStoreMarkedWithTheHashOrderOnlyKeepsJavaSerialisedDocuments() {
+        Path file = dir.resolve("hash-only.mv");
+        MVStore marked = new MVStore.Builder().fileName(file.toString()).open();
+        marked.<String, String>openMap(TunedH2Backend.MARKER_MAP).put(TunedH2Backend.ORDER, TunedH2Backend.HASH_ORDER);
+        marked.close();
+        withServer(file, TunedH2Backend::open, backend -> assertSame(TunedH2Backend.class, backend.getClass()), orders -> {
+            for (int i = 0; i < 500; i++) {
+                orders.insertOne(new Document("_id", "o" + i).append("n", i));
+            }
+        });
+        withServer(file, TunedH2Backend::open, backend -> { }, orders ->
+                assertEquals(42, orders.find(new Document("_id", "o42")).first().getInteger("n")));
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            // H2's default value type: Java serialisation, as such a store was written.
+            var raw = store.<Object, de.bwaldvogel.mongo.bson.Document>openMap("databases.oms.orders");
+            assertEquals(42, raw.get("o42").get("n"));
+        } finally {
+            store.close();
+        }
+    }
+
+    /** Opens the store file, serves it on a free loopback port, runs {@code work} on a collection, shuts down (committing). */
+    private static void withServer(Path file, Function<MVStore, H2Backend> backendOf, Consumer<H2Backend> checkBackend,
+                                   Consumer<MongoCollection<Document>> work) {
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        H2Backend backend = backendOf.apply(store);
+        checkBackend.accept(backend);
+        MongoServer server = new MongoServer(backend);
+        try {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress address = server.getLocalAddress();
+            try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + address.getPort())) {
+                work.accept(client.getDatabase("oms").getCollection("orders"));
+            }
+        } finally {
+            server.shutdown();
+            store.close();
+        }
+    }
+}
