@@ -162,8 +162,9 @@ final class TunedH2Backend extends H2Backend {
 
         /**
          * What H2's page cache counts a document as: its size on the heap, estimated by walking it.
-         * Not its encoded size: BSON is four to five times smaller than the decoded document, and a
-         * cache counted in encoded bytes filled the server's 2 GB heap during a million-row upload.
+         * Not its encoded size: BSON is several times smaller than the decoded document, so a cache
+         * counted in it holds several times its budget (the server ran out of its 2 GB heap ten
+         * minutes into a million-row upload that way).
          */
         @Override
         public int getMemory(Document document) {
