@@ -103,10 +103,16 @@ public final class LocalStack {
             start(home, c);
             started.add(c);
         }
-        for (Component c : components) {
-            awaitReady(home, c, t0);
+        try {
+            for (Component c : components) {
+                awaitReady(home, c, t0);
+            }
+            Provisioner.provision(components);
+        } catch (Exception e) {
+            // A half-started stack helps nobody and holds the ports of the next try: stop what we started.
+            down(home, started);
+            throw e;
         }
-        Provisioner.provision(components);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.out.println("started: " + started.stream().map(Component::id).collect(Collectors.joining(",")));
         System.out.printf("local stack ready in %.1f s (%s)%n", ms / 1000.0,

@@ -38,16 +38,22 @@ final class Services {
             started.add(s);
         }
         long deadline = t0 + READY_TIMEOUT.toNanos();
-        for (Service s : services) {
-            while (!s.ready()) {
-                if (home.process(s.id).isEmpty()) {
-                    throw new IOException(s.id + " exited during start-up, see " + home.log(s.id));
+        try {
+            for (Service s : services) {
+                while (!s.ready()) {
+                    if (home.process(s.id).isEmpty()) {
+                        throw new IOException(s.id + " exited during start-up, see " + home.log(s.id));
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException(s.id + " not ready after " + READY_TIMEOUT.toSeconds() + " s, see " + home.log(s.id));
+                    }
+                    Thread.sleep(200);
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IOException(s.id + " not ready after " + READY_TIMEOUT.toSeconds() + " s, see " + home.log(s.id));
-                }
-                Thread.sleep(200);
             }
+        } catch (IOException | InterruptedException e) {
+            // Stop the services this call started; the infrastructure stays up for the next try.
+            down(home, started);
+            throw e;
         }
         System.out.printf("services ready in %.1f s (started %d of %d)%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) / 1000.0, started.size(), services.size());

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /** The directory that holds the stack's data, logs and pid files (`.local/` for developers). */
 record StackHome(Path root) {
+
+    private static final Duration START_SLACK = Duration.ofSeconds(2);
 
     StackHome {
         root = root.toAbsolutePath().normalize();
@@ -33,6 +37,12 @@ record StackHome(Path root) {
         return root.resolve("bin");
     }
 
+    /**
+     * The live process a pid file names. A pid file can outlive its process (a crash, a reboot), and
+     * its pid then be given to another: a process that started after the file was written is not
+     * the one it names (trusting it made {@code up} wait for a server that was never started, and
+     * would make {@code down} stop a stranger).
+     */
     Optional<ProcessHandle> process(String name) {
         Path f = pidFile(name);
         if (!Files.exists(f)) {
@@ -40,7 +50,11 @@ record StackHome(Path root) {
         }
         try {
             long pid = Long.parseLong(Files.readString(f).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            // The file is written right after the spawn; the start time known to the JDK is only
+            // exact to about a second (boot time in whole seconds), hence the slack.
+            Instant written = Files.getLastModifiedTime(f).toInstant().plus(START_SLACK);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().startInstant().map(started -> !started.isAfter(written)).orElse(true));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
