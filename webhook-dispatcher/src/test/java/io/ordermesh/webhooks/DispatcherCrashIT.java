@@ -45,6 +45,13 @@ class DispatcherCrashIT {
         }
     }
 
+    /** What the dispatcher said, for whoever reads a failure: its log is gone with the CI machine. */
+    static void printDispatcherLog(java.util.function.Predicate<String> worthReading) throws java.io.IOException {
+        try (var lines = java.nio.file.Files.lines(app.log())) {
+            lines.filter(worthReading).limit(60).forEach(System.out::println);
+        }
+    }
+
     @Test
     void killedWithDeliveriesPendingEverythingIsDeliveredAfterRestartAndOnlyInFlightAttemptsRepeat() throws Exception {
         TestStack.ensureUp();
@@ -90,10 +97,7 @@ class DispatcherCrashIT {
             System.out.printf("DispatcherCrashIT: %d arrivals, %d attempts recorded with an answer, %d recorded as errors %s%n",
                     arrivals, answered, errors.size(), errors);
             if (extra > 8) {
-                // What the dispatcher said about results it could not record, for whoever reads the failure.
-                try (var lines = java.nio.file.Files.lines(app.log())) {
-                    lines.filter(l -> l.contains("WARN")).limit(40).forEach(System.out::println);
-                }
+                printDispatcherLog(l -> l.contains("WARN"));
             }
             assertTrue(extra <= 8, "at most the 8 attempts in flight at the kill arrive unrecorded, got " + extra);
         }
@@ -127,6 +131,9 @@ class DispatcherCrashIT {
             assertTrue(arrivedAtExit < events, "SIGTERM came too late to prove anything");
             // The attempts in flight finished and were recorded: nothing is left in_flight, and every
             // request the receiver got is a succeeded delivery.
+            if (byStatus.containsKey("in_flight")) {
+                printDispatcherLog(l -> l.contains("WARN") || l.contains("stopped") || l.contains("handed back"));
+            }
             assertEquals(0, byStatus.getOrDefault("in_flight", 0L), "attempts left in flight at the exit");
             Set<String> succeeded = atExit.stream().filter(d -> "succeeded".equals(d.getString("status")))
                     .map(d -> d.getString("_id")).collect(Collectors.toSet());

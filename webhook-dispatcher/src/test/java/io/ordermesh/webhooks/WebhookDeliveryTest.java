@@ -9,6 +9,7 @@ import io.ordermesh.webhooks.support.Receiver.Answer;
 import io.ordermesh.webhooks.support.StandardWebhooks;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -284,6 +285,46 @@ class WebhookDeliveryTest {
             assertEquals(body, q.body());
             assertTrue(StandardWebhooks.verifies(secret, q.id(), q.timestamp(), q.body(), q.signature()));
         }
+    }
+
+    @Test
+    void aClaimWhoseOutcomeWasLostIsHandedBackAndDeliveredButOnlyThatClaim() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        try (Receiver r = Receiver.start(n -> Answer.ok())) {
+            String sub = fx.subscribe(tenant, r.url(), StandardWebhooks.newSecret(), BOTH);
+            Date now = new Date();
+            Date lease = new Date(now.getTime() + 3_600_000);
+            // Three claims in flight for an hour: ours with the lease we lost track of, ours under a
+            // later lease (claimed again since), and another instance's with the same lease.
+            String lost = claimedDelivery(tenant, sub, "dispatcher-a", lease);
+            String reclaimed = claimedDelivery(tenant, sub, "dispatcher-a", new Date(lease.getTime() + 1));
+            String others = claimedDelivery(tenant, sub, "dispatcher-b", lease);
+
+            deliveries.release(Map.of(lost, lease, reclaimed, lease, others, lease), "dispatcher-a", now);
+
+            await().atMost(WAIT).until(() -> "succeeded".equals(fx.delivery(lost).getString("status")));
+            assertEquals(List.of(lost), r.requests().stream().map(Receiver.Request::id).toList(), "only the lost claim is sent");
+            for (String untouched : List.of(reclaimed, others)) {
+                Document d = fx.delivery(untouched);
+                assertEquals("in_flight", d.getString("status"), untouched);
+                assertEquals(5, d.getInteger("version"), "a claim that is not the lost one is left as it is");
+            }
+        }
+    }
+
+    @Inject
+    io.ordermesh.webhooks.repository.DeliveryRepository deliveries;
+
+    private static String claimedDelivery(UUID tenant, String sub, String owner, Date leaseUntil) {
+        Date now = new Date();
+        String id = "msg_claimed_" + UUID.randomUUID().toString().replace("-", "");
+        String body = "{\"type\":\"order.created\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{\"order_id\":\"ord-claimed\"}}";
+        fx.db().getCollection("webhook_deliveries").insertOne(new Document("_id", id).append("tenant_id", tenant.toString())
+                .append("subscription_id", sub).append("event_id", UUID.randomUUID().toString()).append("event_type", "order.created")
+                .append("order_id", "ord-claimed").append("body", body).append("status", "in_flight").append("attempt_count", 0)
+                .append("schedule_base", 0).append("version", 5).append("lease_owner", owner).append("lease_until", leaseUntil)
+                .append("attempts", List.of()).append("created_at", now).append("updated_at", now));
+        return id;
     }
 
     @Test

@@ -162,6 +162,32 @@ public class DeliveryRepository {
     }
 
     /**
+     * Hands back claims whose outcome {@code owner} lost track of (the claim or the result's write
+     * failed midway), each named by its delivery id and the lease it was made with: one still in
+     * flight under exactly that claim becomes pending and due now, instead of waiting for the lease
+     * to expire. The others (recorded after all, or claimed again since) are left as they are.
+     */
+    public void release(Map<String, Date> claims, String owner, Date now) {
+        List<WriteModel<Document>> releases = new ArrayList<>();
+        List<WriteModel<Document>> due = new ArrayList<>();
+        collections.deliveries().find(Filters.in(ID, claims.keySet()))
+                .projection(Projections.include(ID, SUBSCRIPTION_ID, STATUS, LEASE_OWNER, LEASE_UNTIL, VERSION)).forEach(d -> {
+                    String id = d.getString(ID);
+                    if (IN_FLIGHT.equals(d.getString(STATUS)) && owner.equals(d.getString(LEASE_OWNER))
+                            && claims.get(id).equals(d.getDate(LEASE_UNTIL))) {
+                        releases.add(new UpdateOneModel<>(unchanged(id, d.getInteger(VERSION)), Updates.combine(
+                                Updates.set(STATUS, PENDING), Updates.set(NEXT_ATTEMPT_AT, now), Updates.unset(LEASE_OWNER),
+                                Updates.unset(LEASE_UNTIL), Updates.set(UPDATED_AT, now), Updates.inc(VERSION, 1))));
+                        due.add(dueAt(id, d.getString(SUBSCRIPTION_ID), now));
+                    }
+                });
+        if (!releases.isEmpty()) {
+            collections.deliveries().bulkWrite(releases, new BulkWriteOptions().ordered(false));
+            collections.due().bulkWrite(due, new BulkWriteOptions().ordered(false));
+        }
+    }
+
+    /**
      * {@code webhook_due} entries due by {@code now} (id and subscription), oldest first, skipping
      * busy subscriptions. The collection only holds unfinished deliveries, so even where this scans
      * (the embedded server), it scans the work in hand, not the history.

@@ -59,7 +59,7 @@ public class Dispatcher {
      * A recorded attempt waiting for the next bulk write of results: once written, its slot in the
      * lane is given back, then {@code then} runs (may be null).
      */
-    private record PendingResult(DeliveryRepository.Result result, Lane lane, Runnable then) {
+    private record PendingResult(DeliveryRepository.Result result, Date leaseUntil, Lane lane, Runnable then) {
     }
 
     /** Results written in one bulk write at most (the write itself takes whatever is waiting). */
@@ -120,6 +120,11 @@ public class Dispatcher {
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LinkedBlockingQueue<PendingResult> results = new LinkedBlockingQueue<>();
+    /**
+     * Claims whose outcome was lost to a MongoDB error midway (delivery id → the claim's lease):
+     * the next poll, or the shutdown, hands them back rather than leave them to lease expiry.
+     */
+    private final Map<String, Date> lostClaims = new ConcurrentHashMap<>();
     /**
      * After a poll that found nothing new, the next waits up to {@link #QUIET_POLL} unless the busy
      * lanes change (a lane running low must be refilled at once). Retries due sooner than
@@ -285,14 +290,16 @@ public class Dispatcher {
      */
     private void attempt(Lane lane, List<Ticket> tickets) {
         Instant now = Instant.now();
+        Date leaseUntil = Date.from(now.plus(config.lease()));
         List<Document> claimed;
         try {
             Map<String, Integer> seen = new HashMap<>();
             tickets.forEach(t -> seen.put(t.id(), t.seenVersion()));
-            claimed = deliveries.claim(seen, owner, Date.from(now), Date.from(now.plus(config.lease())));
+            claimed = deliveries.claim(seen, owner, Date.from(now), leaseUntil);
         } catch (RuntimeException e) {
-            // MongoDB trouble: the deliveries stay pending (or their leases expire) and the poller tries again.
+            // MongoDB trouble: some may be claimed without us knowing; they are handed back, the rest stay pending.
             LOG.warnf("attempts of %d deliveries not made: %s", tickets.size(), e.toString());
+            tickets.forEach(t -> lostClaims.put(t.id(), leaseUntil));
             claimed = List.of();
         }
         Map<String, Lane> notClaimed = new HashMap<>();
@@ -340,8 +347,9 @@ public class Dispatcher {
                     e -> workers.execute(() -> record(lane, delivery, subscription, number, now,
                             new WebhookSender.Result(0, null, null, e.toString(), Duration.between(now, Instant.now()).toMillis()))));
         } catch (RuntimeException e) {
-            // MongoDB trouble: the claim's lease expires and the poller tries again.
+            // MongoDB trouble: the claim is handed back by the next poll.
             LOG.warnf("attempt of delivery %s not made: %s", id, e.toString());
+            lostClaim(delivery);
             finish(lane, id);
         }
     }
@@ -364,8 +372,9 @@ public class Dispatcher {
             String outcome = result.success() ? "succeeded" : result.statusCode() == 410 ? "gone" : "failed";
             Document attempt = attemptDoc(number, started, result.statusCode(), result.latencyMillis(), result.responseExcerpt(),
                     result.error(), outcome);
+            Date leaseUntil = delivery.getDate(LEASE_UNTIL);
             if (result.success()) {
-                results.add(new PendingResult(DeliveryRepository.success(id, version, attempt, Date.from(now)), lane, null));
+                results.add(new PendingResult(DeliveryRepository.success(id, version, attempt, Date.from(now)), leaseUntil, lane, null));
                 handedOver = true;
                 return;
             }
@@ -388,7 +397,7 @@ public class Dispatcher {
                 return;
             }
             // The slot is given back first: a retry already due must not find itself still known here.
-            results.add(new PendingResult(DeliveryRepository.retry(id, delivery.getString(SUBSCRIPTION_ID), version, attempt, Date.from(now), Date.from(next), error), lane, () -> {
+            results.add(new PendingResult(DeliveryRepository.retry(id, delivery.getString(SUBSCRIPTION_ID), version, attempt, Date.from(now), Date.from(next), error), leaseUntil, lane, () -> {
                 long delay = Duration.between(Instant.now(), next).toMillis();
                 if (delay < SOON.toMillis() && !stopping) {
                     // A near retry is timed here instead of waiting for the next poll; the claim still decides.
@@ -397,7 +406,8 @@ public class Dispatcher {
             }));
             handedOver = true;
         } catch (RuntimeException e) {
-            LOG.warnf("result of delivery %s not recorded (the lease will expire and the attempt be made again): %s", id, e.toString());
+            LOG.warnf("result of delivery %s not recorded (the claim is handed back and the attempt made again): %s", id, e.toString());
+            lostClaim(delivery);
         } finally {
             if (!handedOver) {
                 finish(lane, id);
@@ -428,8 +438,13 @@ public class Dispatcher {
                     LOG.warnf("%d attempt results not recorded: their lease had passed to another claim", recorded.lost());
                 }
             } catch (RuntimeException e) {
-                LOG.warnf("%d attempt results not recorded (their leases will expire and the attempts be made again): %s",
+                LOG.warnf("%d attempt results not recorded (their claims are handed back and the attempts made again): %s",
                         batch.size(), e.toString());
+                batch.forEach(p -> {
+                    if (p.leaseUntil() != null) {
+                        lostClaims.put(p.result().id(), p.leaseUntil());
+                    }
+                });
             }
             Map<String, Lane> ended = new HashMap<>();
             batch.forEach(p -> ended.put(p.result().id(), p.lane()));
@@ -451,6 +466,28 @@ public class Dispatcher {
                     LOG.warnf("webhook_due entries of %d results not settled (the poller tidies them): %s", written.size(), e.toString());
                 }
             }
+        }
+    }
+
+    private void lostClaim(Document delivery) {
+        Date leaseUntil = delivery.getDate(LEASE_UNTIL);
+        if (leaseUntil != null) {
+            lostClaims.put(delivery.getString(ID), leaseUntil);
+        }
+    }
+
+    /** Hands back the {@link #lostClaims}; those it cannot reach now stay for the next try (or their lease expiry). */
+    private void releaseLostClaims() {
+        if (lostClaims.isEmpty()) {
+            return;
+        }
+        Map<String, Date> claims = Map.copyOf(lostClaims);
+        try {
+            deliveries.release(claims, owner, new Date());
+            claims.forEach(lostClaims::remove);
+            LOG.infof("%d claims whose outcome was lost to a MongoDB error handed back", claims.size());
+        } catch (RuntimeException e) {
+            LOG.warnf("%d claims whose outcome was lost not handed back yet: %s", claims.size(), e.toString());
         }
     }
 
@@ -502,6 +539,7 @@ public class Dispatcher {
         if (stopping) {
             return;
         }
+        releaseLostClaims();
         try {
             long start = System.nanoTime();
             Date now = new Date();
@@ -609,6 +647,7 @@ public class Dispatcher {
                 break;
             }
         }
+        releaseLostClaims();
         LOG.infof("webhook dispatcher stopped; %d attempts still in flight are left to lease expiry", inFlight.get());
         timer.shutdownNow();
         resultWriter.interrupt();
