@@ -61,8 +61,9 @@ public class DeliveryRepository {
             return List.of();
         }
         Set<Integer> existing = insertIgnoringDuplicates(collections.deliveries(), deliveries);
-        insertIgnoringDuplicates(collections.due(), deliveries.stream()
-                .map(d -> dueEntry(d.getString(ID), d.getString(SUBSCRIPTION_ID), d.getDate(NEXT_ATTEMPT_AT))).toList());
+        // One inserted already claimed is due again when its lease ends, should its claimant die.
+        insertIgnoringDuplicates(collections.due(), deliveries.stream().map(d -> dueEntry(d.getString(ID), d.getString(SUBSCRIPTION_ID),
+                IN_FLIGHT.equals(d.getString(STATUS)) ? d.getDate(LEASE_UNTIL) : d.getDate(NEXT_ATTEMPT_AT))).toList());
         List<String> inserted = new ArrayList<>();
         for (int i = 0; i < deliveries.size(); i++) {
             if (!existing.contains(i)) {
@@ -115,6 +116,15 @@ public class DeliveryRepository {
         Date lease = d.getDate(LEASE_UNTIL);
         return PENDING.equals(status) && next != null && !next.after(now)
                 || IN_FLIGHT.equals(status) && lease != null && !lease.after(now);
+    }
+
+    /**
+     * Makes a new delivery (as fan-out builds it: pending, version 0) one claimed by {@code owner}
+     * as it is inserted, as {@link #claim} would have left it, so its first attempt needs no
+     * claim of its own. An insert that finds the delivery already there claims nothing.
+     */
+    public static void claimedAtInsert(Document delivery, String owner, Date leaseUntil) {
+        delivery.append(STATUS, IN_FLIGHT).append(LEASE_OWNER, owner).append(LEASE_UNTIL, leaseUntil).append(VERSION, 1);
     }
 
     /**
@@ -188,15 +198,16 @@ public class DeliveryRepository {
     }
 
     /**
-     * {@code webhook_due} entries due by {@code now} (id and subscription), oldest first, skipping
-     * busy subscriptions. The collection only holds unfinished deliveries, so even where this scans
-     * (the embedded server), it scans the work in hand, not the history.
+     * {@code webhook_due} entries due by {@code now} (id and subscription), skipping busy
+     * subscriptions. Not sorted: MongoDB walks the {@code due_at} index for the range and so answers
+     * the oldest first anyway, while a sort makes the embedded server hold every due entry in its
+     * heap before the limit applies (a million-row upload's backlog ran it out of memory); unsorted,
+     * it stops scanning at the limit. Every entry taken leaves or moves on, so none waits forever.
      */
     public List<Document> dueEntries(Date now, int limit, Collection<String> skipSubscriptions) {
         Bson due = Filters.lte(DUE_AT, now);
         Bson filter = skipSubscriptions.isEmpty() ? due : Filters.and(due, Filters.nin(SUBSCRIPTION_ID, skipSubscriptions));
-        return collections.due().find(filter).projection(Projections.include(ID, SUBSCRIPTION_ID)).sort(Sorts.ascending(DUE_AT))
-                .limit(limit).into(new ArrayList<>());
+        return collections.due().find(filter).projection(Projections.include(ID, SUBSCRIPTION_ID)).limit(limit).into(new ArrayList<>());
     }
 
     /** What the poller needs to judge deliveries: state, times and version, read by {@code _id} only. */
@@ -223,14 +234,14 @@ public class DeliveryRepository {
     /**
      * The safety net behind {@code webhook_due}: claimable deliveries found in the whole collection
      * (a scan on the embedded server, hence run rarely), e.g. written before entries existed.
+     * Unsorted for the reason given at {@link #dueEntries}.
      */
     public List<Document> sweep(Date now, int limit) {
         Bson claimable = Filters.or(
                 Filters.and(Filters.eq(STATUS, PENDING), Filters.lte(NEXT_ATTEMPT_AT, now)),
                 Filters.and(Filters.eq(STATUS, IN_FLIGHT), Filters.lte(LEASE_UNTIL, now)));
         return collections.deliveries().find(claimable)
-                .projection(Projections.include(ID, SUBSCRIPTION_ID, VERSION)).sort(Sorts.ascending(NEXT_ATTEMPT_AT)).limit(limit)
-                .into(new ArrayList<>());
+                .projection(Projections.include(ID, SUBSCRIPTION_ID, VERSION)).limit(limit).into(new ArrayList<>());
     }
 
     /**

@@ -41,8 +41,9 @@ import static io.ordermesh.webhooks.repository.DeliveryDocuments.*;
 /**
  * Runs attempts. Deliveries wait in one in-memory lane per subscription; each lane has its own
  * bound on attempts in flight, so an endpoint that hangs only fills its own lane. An attempt
- * starts by claiming the delivery in MongoDB (compare-and-set with a lease), so two instances
- * never send the same attempt, and ends by recording its result as the lease owner. Anything not
+ * starts by claiming the delivery in MongoDB (compare-and-set with a lease; a new delivery whose
+ * lane has room is inserted already claimed), so two instances never send the same attempt, and
+ * ends by recording its result as the lease owner. Anything not
  * in memory (a retry that is due, a lease whose owner died, a lane that overflowed) is found by
  * the poller.
  */
@@ -194,6 +195,64 @@ public class Dispatcher {
             lane.queue.add(new Ticket(deliveryId, seenVersion));
         }
         pump(lane);
+    }
+
+    /**
+     * Takes an attempt slot for a new delivery about to be inserted, when its lane has room and
+     * nothing queued ahead of it, and makes the delivery one claimed by this instance, so it is
+     * inserted claimed and its first attempt saves the claim's write and read. Each reserved
+     * delivery must then be {@link #startReserved started} or {@link #abandonReserved abandoned}.
+     */
+    public boolean reserve(Document delivery) {
+        String id = delivery.getString(ID);
+        if (stopping || !known.add(id)) {
+            return false;
+        }
+        Lane lane = lanes.computeIfAbsent(delivery.getString(SUBSCRIPTION_ID), Lane::new);
+        synchronized (lane) {
+            if (lane.queue.isEmpty() && lane.inFlight < config.maxInFlightPerEndpoint()) {
+                if (inFlight.incrementAndGet() <= config.maxInFlight()) {
+                    lane.inFlight++;
+                    DeliveryRepository.claimedAtInsert(delivery, owner, Date.from(Instant.now().plus(config.lease())));
+                    return true;
+                }
+                inFlight.decrementAndGet();
+            }
+        }
+        known.remove(id);
+        return false;
+    }
+
+    /** Makes the first attempt of each reserved delivery that was inserted; the others (already there) give their slot back. */
+    public void startReserved(List<Document> reserved, Set<String> inserted) {
+        List<Document> fresh = new ArrayList<>();
+        Map<String, Lane> notInserted = new HashMap<>();
+        for (Document d : reserved) {
+            if (inserted.contains(d.getString(ID))) {
+                fresh.add(d);
+            } else {
+                notInserted.put(d.getString(ID), lanes.get(d.getString(SUBSCRIPTION_ID)));
+            }
+        }
+        if (!notInserted.isEmpty()) {
+            finish(notInserted);
+        }
+        if (!fresh.isEmpty()) {
+            Instant now = Instant.now();
+            workers.execute(() -> fresh.forEach(d -> attempt(lanes.get(d.getString(SUBSCRIPTION_ID)), d, now)));
+        }
+    }
+
+    /** The insert of reserved deliveries failed midway: any that were inserted claimed are handed back by the next poll. */
+    public void abandonReserved(List<Document> reserved) {
+        Map<String, Lane> ended = new HashMap<>();
+        for (Document d : reserved) {
+            lostClaim(d);
+            ended.put(d.getString(ID), lanes.get(d.getString(SUBSCRIPTION_ID)));
+        }
+        if (!ended.isEmpty()) {
+            finish(ended);
+        }
     }
 
     /** Starts as many queued attempts as the lane and the instance have room for, claimed together. */

@@ -79,16 +79,25 @@ public class FanOut {
                         .append(CREATED_AT, created).append(UPDATED_AT, created));
             }
         }
-        List<String> inserted = deliveries.insertNew(docs);
+        // Due now (version 0 as inserted): where the lane has room, the delivery is inserted already
+        // claimed and attempted at once; otherwise it is queued and its claim is one compare-and-set
+        // without a read first. A later first attempt is left to the poller, which finds it when due.
+        boolean dueNow = !firstAttempt.after(created);
+        List<Document> reserved = dueNow ? docs.stream().filter(dispatcher::reserve).toList() : List.of();
+        List<String> inserted;
+        try {
+            inserted = deliveries.insertNew(docs);
+        } catch (RuntimeException e) {
+            dispatcher.abandonReserved(reserved);
+            throw e;
+        }
         if (inserted.size() < docs.size()) {
             LOG.debugf("%d deliveries already recorded (redelivered records)", docs.size() - inserted.size());
         }
         Set<String> fresh = Set.copyOf(inserted);
-        // Due now (version 0 as inserted): the attempt claims it without reading it first. A later
-        // first attempt is left to the poller, which finds it when it is due.
-        boolean dueNow = !firstAttempt.after(created);
+        dispatcher.startReserved(reserved, fresh);
         for (Document d : docs) {
-            if (dueNow && fresh.contains(d.getString(ID))) {
+            if (dueNow && fresh.contains(d.getString(ID)) && !IN_FLIGHT.equals(d.getString(STATUS))) {
                 dispatcher.submit(d.getString(SUBSCRIPTION_ID), d.getString(ID), 0);
             }
         }
