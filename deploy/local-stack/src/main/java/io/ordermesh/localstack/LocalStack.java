@@ -92,25 +92,29 @@ public final class LocalStack {
         }
         long t0 = System.nanoTime();
         List<Component> started = new ArrayList<>();
-        for (Component c : components) {
-            if (c.listening()) {
-                continue;
-            }
-            if (home.process(c.id()).isPresent()) {
-                // Started earlier and still starting up: wait for it below instead of starting twice.
-                continue;
-            }
-            start(home, c);
-            started.add(c);
-        }
         try {
+            for (Component c : components) {
+                if (c.listening()) {
+                    continue;
+                }
+                if (home.process(c.id()).isPresent()) {
+                    // Started earlier and still starting up: wait for it below instead of starting twice.
+                    continue;
+                }
+                start(home, c);
+                started.add(c);
+            }
             for (Component c : components) {
                 awaitReady(home, c, t0);
             }
             Provisioner.provision(components);
         } catch (Exception e) {
             // A half-started stack helps nobody and holds the ports of the next try: stop what we started.
-            down(home, started);
+            try {
+                down(home, started);
+            } catch (Exception stopping) {
+                e.addSuppressed(stopping);
+            }
             throw e;
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);

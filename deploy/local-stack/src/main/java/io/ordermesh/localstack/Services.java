@@ -26,19 +26,19 @@ final class Services {
         Path root = repositoryRoot();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<Service> started = new ArrayList<>();
-        for (Service s : services) {
-            if (home.process(s.id).isPresent() || s.ready()) {
-                continue;
-            }
-            if (!Files.exists(s.jar(root))) {
-                throw new IOException(s.jar(root) + " is missing: build with ./mvnw -DskipTests package");
-            }
-            Process p = LocalStack.spawn(s.command(root, java), home.log(s.id));
-            home.writePid(s.id, p.pid());
-            started.add(s);
-        }
-        long deadline = t0 + READY_TIMEOUT.toNanos();
         try {
+            for (Service s : services) {
+                if (home.process(s.id).isPresent() || s.ready()) {
+                    continue;
+                }
+                if (!Files.exists(s.jar(root))) {
+                    throw new IOException(s.jar(root) + " is missing: build with ./mvnw -DskipTests package");
+                }
+                Process p = LocalStack.spawn(s.command(root, java), home.log(s.id));
+                home.writePid(s.id, p.pid());
+                started.add(s);
+            }
+            long deadline = t0 + READY_TIMEOUT.toNanos();
             for (Service s : services) {
                 while (!s.ready()) {
                     if (home.process(s.id).isEmpty()) {
@@ -50,9 +50,13 @@ final class Services {
                     Thread.sleep(200);
                 }
             }
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             // Stop the services this call started; the infrastructure stays up for the next try.
-            down(home, started);
+            try {
+                down(home, started);
+            } catch (InterruptedException | RuntimeException stopping) {
+                e.addSuppressed(stopping);
+            }
             throw e;
         }
         System.out.printf("services ready in %.1f s (started %d of %d)%n",

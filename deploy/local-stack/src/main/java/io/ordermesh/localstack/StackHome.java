@@ -39,9 +39,11 @@ record StackHome(Path root) {
 
     /**
      * The live process a pid file names. A pid file can outlive its process (a crash, a reboot), and
-     * its pid then be given to another: a process that started after the file was written is not
-     * the one it names (trusting it made {@code up} wait for a server that was never started, and
-     * would make {@code down} stop a stranger).
+     * its pid then be given to another (trusting it made {@code up} wait for a server that was never
+     * started, and would make {@code down} stop a stranger). So the file also records when its
+     * process started, as the kernel counts it (clock ticks since boot, immune to clock steps), and
+     * names only a process with that start. A file without it (older launchers, no {@code /proc})
+     * names only a process that started before the file was written.
      */
     Optional<ProcessHandle> process(String name) {
         Path f = pidFile(name);
@@ -49,12 +51,16 @@ record StackHome(Path root) {
             return Optional.empty();
         }
         try {
-            long pid = Long.parseLong(Files.readString(f).trim());
-            // The file is written right after the spawn; the start time known to the JDK is only
-            // exact to about a second (boot time in whole seconds), hence the slack.
+            String[] recorded = Files.readString(f).trim().split("\\s+");
+            long pid = Long.parseLong(recorded[0]);
+            Optional<ProcessHandle> live = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            Optional<String> started = startTicks(pid);
+            if (recorded.length > 1 && started.isPresent()) {
+                return live.filter(h -> recorded[1].equals(started.get()));
+            }
+            // The JDK's start time is only exact to about a second (boot time in whole seconds), hence the slack.
             Instant written = Files.getLastModifiedTime(f).toInstant().plus(START_SLACK);
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(h -> h.info().startInstant().map(started -> !started.isAfter(written)).orElse(true));
+            return live.filter(h -> h.info().startInstant().map(at -> !at.isAfter(written)).orElse(true));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
@@ -63,9 +69,21 @@ record StackHome(Path root) {
     void writePid(String name, long pid) {
         try {
             Files.createDirectories(pidFile(name).getParent());
-            Files.writeString(pidFile(name), Long.toString(pid));
+            Files.writeString(pidFile(name), pid + startTicks(pid).map(ticks -> " " + ticks).orElse(""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** When a process started, in clock ticks since boot: field 22 of {@code /proc/<pid>/stat} (Linux only). */
+    static Optional<String> startTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Optional.of(fields[22 - 3]);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -21,6 +21,11 @@ class StackHomeTest {
 
     @TempDir
     Path root;
+
+    @org.junit.jupiter.api.BeforeEach
+    void pidDirectory() throws IOException {
+        Files.createDirectories(root.resolve("pids"));
+    }
     private final List<Process> spawned = new ArrayList<>();
 
     @AfterEach
@@ -39,6 +44,9 @@ class StackHomeTest {
         StackHome home = new StackHome(root);
         Process p = sleeper();
         home.writePid("sqs", p.pid());
+        assertEquals(p.pid() + " " + StackHome.startTicks(p.pid()).orElseThrow(), Files.readString(home.pidFile("sqs")));
+        // Even long after: the start time, not the file's age, says which process it is.
+        Files.setLastModifiedTime(home.pidFile("sqs"), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
         assertEquals(p.pid(), home.process("sqs").orElseThrow().pid());
 
         p.destroyForcibly();
@@ -49,12 +57,23 @@ class StackHomeTest {
     @Test
     void aStalePidFileWhosePidNowBelongsToAnotherProcessNamesNothing() throws IOException {
         StackHome home = new StackHome(root);
-        // Left behind an hour ago by a process long gone; its pid has since gone to a newer process.
+        // Written for a process long gone (another start time); its pid has since gone to a newer one.
         Process newer = sleeper();
-        home.writePid("sqs", newer.pid());
-        Files.setLastModifiedTime(home.pidFile("sqs"), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        String ticks = StackHome.startTicks(newer.pid()).orElseThrow();
+        Files.writeString(home.pidFile("sqs"), newer.pid() + " " + (Long.parseLong(ticks) - 1000));
 
         assertTrue(newer.isAlive());
-        assertTrue(home.process("sqs").isEmpty(), "a process started after its pid file was written is not the one it names");
+        assertTrue(home.process("sqs").isEmpty(), "a process with another start time is not the one the file names");
+    }
+
+    @Test
+    void aPidFileWithoutStartTimeNamesOnlyAProcessStartedBeforeItWasWritten() throws IOException {
+        StackHome home = new StackHome(root);
+        Process p = sleeper();
+        Files.writeString(home.pidFile("kafka"), Long.toString(p.pid())); // as launchers before the start time wrote it
+        assertEquals(p.pid(), home.process("kafka").orElseThrow().pid());
+
+        Files.setLastModifiedTime(home.pidFile("kafka"), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        assertTrue(home.process("kafka").isEmpty(), "a process started after its pid file was written is not the one it names");
     }
 }

@@ -61,15 +61,19 @@ public class DeliveryRepository {
             return List.of();
         }
         Set<Integer> existing = insertIgnoringDuplicates(collections.deliveries(), deliveries);
-        // One inserted already claimed is due again when its lease ends, should its claimant die.
-        insertIgnoringDuplicates(collections.due(), deliveries.stream().map(d -> dueEntry(d.getString(ID), d.getString(SUBSCRIPTION_ID),
-                IN_FLIGHT.equals(d.getString(STATUS)) ? d.getDate(LEASE_UNTIL) : d.getDate(NEXT_ATTEMPT_AT))).toList());
         List<String> inserted = new ArrayList<>();
+        List<Document> entries = new ArrayList<>();
         for (int i = 0; i < deliveries.size(); i++) {
+            Document d = deliveries.get(i);
+            // One inserted already claimed is due again when its lease ends, should its claimant die;
+            // one that was there already is judged by the poller when its entry is due (now).
+            Date due = existing.contains(i) ? d.getDate(NEXT_ATTEMPT_AT) : nextClaimableAt(d);
+            entries.add(dueEntry(d.getString(ID), d.getString(SUBSCRIPTION_ID), due));
             if (!existing.contains(i)) {
-                inserted.add(deliveries.get(i).getString(ID));
+                inserted.add(d.getString(ID));
             }
         }
+        insertIgnoringDuplicates(collections.due(), entries);
         return inserted;
     }
 
@@ -116,6 +120,11 @@ public class DeliveryRepository {
         Date lease = d.getDate(LEASE_UNTIL);
         return PENDING.equals(status) && next != null && !next.after(now)
                 || IN_FLIGHT.equals(status) && lease != null && !lease.after(now);
+    }
+
+    /** When an unfinished delivery can next be claimed: its next attempt when pending, its lease's end when in flight. */
+    public static Date nextClaimableAt(Document delivery) {
+        return IN_FLIGHT.equals(delivery.getString(STATUS)) ? delivery.getDate(LEASE_UNTIL) : delivery.getDate(NEXT_ATTEMPT_AT);
     }
 
     /**
@@ -176,8 +185,9 @@ public class DeliveryRepository {
      * failed midway), each named by its delivery id and the lease it was made with: one still in
      * flight under exactly that claim becomes pending and due now, instead of waiting for the lease
      * to expire. The others (recorded after all, or claimed again since) are left as they are.
+     * Answers how many were handed back.
      */
-    public void release(Map<String, Date> claims, String owner, Date now) {
+    public int release(Map<String, Date> claims, String owner, Date now) {
         List<WriteModel<Document>> releases = new ArrayList<>();
         List<WriteModel<Document>> due = new ArrayList<>();
         collections.deliveries().find(Filters.in(ID, claims.keySet()))
@@ -191,10 +201,12 @@ public class DeliveryRepository {
                         due.add(dueAt(id, d.getString(SUBSCRIPTION_ID), now));
                     }
                 });
-        if (!releases.isEmpty()) {
-            collections.deliveries().bulkWrite(releases, new BulkWriteOptions().ordered(false));
-            collections.due().bulkWrite(due, new BulkWriteOptions().ordered(false));
+        if (releases.isEmpty()) {
+            return 0;
         }
+        int released = collections.deliveries().bulkWrite(releases, new BulkWriteOptions().ordered(false)).getModifiedCount();
+        collections.due().bulkWrite(due, new BulkWriteOptions().ordered(false));
+        return released;
     }
 
     /**

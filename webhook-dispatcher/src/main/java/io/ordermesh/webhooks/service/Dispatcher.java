@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -210,17 +211,26 @@ public class Dispatcher {
         }
         Lane lane = lanes.computeIfAbsent(delivery.getString(SUBSCRIPTION_ID), Lane::new);
         synchronized (lane) {
-            if (lane.queue.isEmpty() && lane.inFlight < config.maxInFlightPerEndpoint()) {
-                if (inFlight.incrementAndGet() <= config.maxInFlight()) {
-                    lane.inFlight++;
-                    DeliveryRepository.claimedAtInsert(delivery, owner, Date.from(Instant.now().plus(config.lease())));
-                    return true;
-                }
-                inFlight.decrementAndGet();
+            if (lane.queue.isEmpty() && takeSlot(lane)) {
+                DeliveryRepository.claimedAtInsert(delivery, owner, Date.from(Instant.now().plus(config.lease())));
+                return true;
             }
         }
         known.remove(id);
         return false;
+    }
+
+    /** Takes a slot of the lane (held by the caller) and of the instance, if both have room. */
+    private boolean takeSlot(Lane lane) {
+        if (stopping || lane.inFlight >= config.maxInFlightPerEndpoint()) {
+            return false;
+        }
+        if (inFlight.incrementAndGet() > config.maxInFlight()) {
+            inFlight.decrementAndGet();
+            return false;
+        }
+        lane.inFlight++;
+        return true;
     }
 
     /** Makes the first attempt of each reserved delivery that was inserted; the others (already there) give their slot back. */
@@ -238,8 +248,11 @@ public class Dispatcher {
             finish(notInserted);
         }
         if (!fresh.isEmpty()) {
-            Instant now = Instant.now();
-            workers.execute(() -> fresh.forEach(d -> attempt(lanes.get(d.getString(SUBSCRIPTION_ID)), d, now)));
+            try {
+                workers.execute(() -> fresh.forEach(d -> attempt(lanes.get(d.getString(SUBSCRIPTION_ID)), d, Instant.now())));
+            } catch (RejectedExecutionException e) {
+                abandonReserved(fresh); // reserved just as the shutdown stopped the workers
+            }
         }
     }
 
@@ -259,13 +272,8 @@ public class Dispatcher {
     private void pump(Lane lane) {
         List<Ticket> tickets = new ArrayList<>();
         synchronized (lane) {
-            while (!stopping && !lane.queue.isEmpty() && lane.inFlight < config.maxInFlightPerEndpoint()) {
-                if (inFlight.incrementAndGet() > config.maxInFlight()) {
-                    inFlight.decrementAndGet();
-                    break;
-                }
+            while (!lane.queue.isEmpty() && takeSlot(lane)) {
                 tickets.add(lane.queue.poll());
-                lane.inFlight++;
             }
         }
         if (!tickets.isEmpty()) {
@@ -358,7 +366,7 @@ public class Dispatcher {
         } catch (RuntimeException e) {
             // MongoDB trouble: some may be claimed without us knowing; they are handed back, the rest stay pending.
             LOG.warnf("attempts of %d deliveries not made: %s", tickets.size(), e.toString());
-            tickets.forEach(t -> lostClaims.put(t.id(), leaseUntil));
+            tickets.forEach(t -> lostClaim(t.id(), leaseUntil));
             claimed = List.of();
         }
         Map<String, Lane> notClaimed = new HashMap<>();
@@ -499,11 +507,7 @@ public class Dispatcher {
             } catch (RuntimeException e) {
                 LOG.warnf("%d attempt results not recorded (their claims are handed back and the attempts made again): %s",
                         batch.size(), e.toString());
-                batch.forEach(p -> {
-                    if (p.leaseUntil() != null) {
-                        lostClaims.put(p.result().id(), p.leaseUntil());
-                    }
-                });
+                batch.forEach(p -> lostClaim(p.result().id(), p.leaseUntil()));
             }
             Map<String, Lane> ended = new HashMap<>();
             batch.forEach(p -> ended.put(p.result().id(), p.lane()));
@@ -529,9 +533,13 @@ public class Dispatcher {
     }
 
     private void lostClaim(Document delivery) {
-        Date leaseUntil = delivery.getDate(LEASE_UNTIL);
+        lostClaim(delivery.getString(ID), delivery.getDate(LEASE_UNTIL));
+    }
+
+    /** The first lost claim of a delivery is the one to hand back; a later claim of it cannot have succeeded meanwhile. */
+    private void lostClaim(String id, Date leaseUntil) {
         if (leaseUntil != null) {
-            lostClaims.put(delivery.getString(ID), leaseUntil);
+            lostClaims.putIfAbsent(id, leaseUntil);
         }
     }
 
@@ -542,9 +550,13 @@ public class Dispatcher {
         }
         Map<String, Date> claims = Map.copyOf(lostClaims);
         try {
-            deliveries.release(claims, owner, new Date());
-            claims.forEach(lostClaims::remove);
-            LOG.infof("%d claims whose outcome was lost to a MongoDB error handed back", claims.size());
+            int released = deliveries.release(claims, owner, new Date());
+            claims.forEach(lostClaims::remove); // remove(id, lease): a claim lost since stays
+            if (released > 0) {
+                quietUntil = new Date(0); // they are due now: the poll that follows must not wait
+            }
+            LOG.infof("of %d claims whose outcome was lost to a MongoDB error, %d were still in flight and are handed back",
+                    claims.size(), released);
         } catch (RuntimeException e) {
             LOG.warnf("%d claims whose outcome was lost not handed back yet: %s", claims.size(), e.toString());
         }
@@ -635,7 +647,7 @@ public class Dispatcher {
                     submit(d.getString(SUBSCRIPTION_ID), id, d.getInteger(VERSION));
                     queued++;
                 } else {
-                    Date next = PENDING.equals(status) ? d.getDate(NEXT_ATTEMPT_AT) : d.getDate(LEASE_UNTIL);
+                    Date next = DeliveryRepository.nextClaimableAt(d);
                     later.put(id, next != null ? next : Date.from(now.toInstant().plus(config.lease())));
                 }
             }

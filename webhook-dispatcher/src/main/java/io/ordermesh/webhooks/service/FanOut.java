@@ -16,8 +16,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static io.ordermesh.webhooks.repository.DeliveryDocuments.*;
@@ -53,7 +56,8 @@ public class FanOut {
         Instant now = Instant.now();
         Date created = Date.from(now);
         Date firstAttempt = Date.from(now.plus(retries.firstDelay()));
-        List<Document> docs = new ArrayList<>();
+        // By id: an event twice in one batch (a producer's retry) is one delivery, inserted once.
+        Map<String, Document> docs = new LinkedHashMap<>();
         for (String value : values) {
             JsonNode event = parse(value);
             if (event == null) {
@@ -70,7 +74,8 @@ public class FanOut {
             String body = payload(type, event.path("occurred_at").asText(), order);
             for (Document sub : matching) {
                 String subscriptionId = sub.getString(WebhookDocuments.ID);
-                docs.add(new Document(ID, deliveryId(eventId, subscriptionId))
+                String id = deliveryId(eventId, subscriptionId);
+                docs.putIfAbsent(id, new Document(ID, id)
                         .append(TENANT_ID, tenant).append(SUBSCRIPTION_ID, subscriptionId)
                         .append(EVENT_ID, eventId).append(EVENT_TYPE, type).append(ORDER_ID, order.path("order_id").asText(null))
                         .append(BODY, body).append(STATUS, PENDING).append(ATTEMPT_COUNT, 0).append(SCHEDULE_BASE, 0).append(VERSION, 0)
@@ -83,10 +88,17 @@ public class FanOut {
         // claimed and attempted at once; otherwise it is queued and its claim is one compare-and-set
         // without a read first. A later first attempt is left to the poller, which finds it when due.
         boolean dueNow = !firstAttempt.after(created);
-        List<Document> reserved = dueNow ? docs.stream().filter(dispatcher::reserve).toList() : List.of();
+        List<Document> reserved = new ArrayList<>();
+        if (dueNow) {
+            for (Document d : docs.values()) {
+                if (dispatcher.reserve(d)) {
+                    reserved.add(d);
+                }
+            }
+        }
         List<String> inserted;
         try {
-            inserted = deliveries.insertNew(docs);
+            inserted = deliveries.insertNew(List.copyOf(docs.values()));
         } catch (RuntimeException e) {
             dispatcher.abandonReserved(reserved);
             throw e;
@@ -96,9 +108,13 @@ public class FanOut {
         }
         Set<String> fresh = Set.copyOf(inserted);
         dispatcher.startReserved(reserved, fresh);
-        for (Document d : docs) {
-            if (dueNow && fresh.contains(d.getString(ID)) && !IN_FLIGHT.equals(d.getString(STATUS))) {
-                dispatcher.submit(d.getString(SUBSCRIPTION_ID), d.getString(ID), 0);
+        if (dueNow) {
+            Set<String> started = new HashSet<>();
+            reserved.forEach(d -> started.add(d.getString(ID)));
+            for (String id : inserted) {
+                if (!started.contains(id)) {
+                    dispatcher.submit(docs.get(id).getString(SUBSCRIPTION_ID), id, 0);
+                }
             }
         }
         return inserted.size();
