@@ -113,9 +113,8 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 jobDone = System.nanoTime();
                 allDecided = poller.awaitConfirmed(stats.validOrders(), finalizerDecided, deadline);
-                // Its aggregation reads every order of the run, and the embedded server holds the whole
-                // result in its heap (566,000 orders at a million rows): counting on through the
-                // webhook phase loaded the server being measured. The last counts stay readable.
+                // Each count reads every order of the run on the embedded server: counting on through
+                // the webhook phase would load the server being measured. The last counts stay readable.
                 poller.close();
                 while (receiver.delivered() < expectedWebhooks && System.nanoTime() < deadline) {
                     Thread.sleep(200);
@@ -167,7 +166,7 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             }
             report.note(String.format("File: %,d rows, %,d invalid (%s), %,d valid orders of which %,d multi-item, %,d units.",
                     stats.rows(), stats.invalidRows(), invalidShare, stats.validOrders(), stats.multiItemOrders(), stats.units()));
-            report.note("Finalized = orders with status new_order (or on_hold with a reason), counted in MongoDB by one aggregation every 2 s "
+            report.note("Finalized = orders with status new_order (or on_hold with a reason), counted in MongoDB (three count commands) every 2 s "
                     + "(or 9× as long as a count takes, whichever is longer); the last order's moment is when order-finalizer's "
                     + "ordermesh_finalizer_orders_total had grown by the number of orders, confirmed by a count.");
         } finally {

@@ -100,6 +100,7 @@ final class Poller implements AutoCloseable {
             if (reached == 0) {
                 reached = System.nanoTime();
             }
+            long start = System.nanoTime();
             try {
                 Outcomes.Counts c = outcomes.count(tenant);
                 latest.set(c);
@@ -110,7 +111,8 @@ final class Poller implements AutoCloseable {
             } catch (RuntimeException e) {
                 // MongoDB busy for a moment: count again
             }
-            Thread.sleep(2000);
+            // Throttled like the periodic counts: waiting must not take the server from the run.
+            Thread.sleep(Math.max(2000, (System.nanoTime() - start) / 1_000_000 * QUIET_FACTOR));
         }
         return System.nanoTime();
     }
