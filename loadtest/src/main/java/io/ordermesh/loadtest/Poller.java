@@ -28,6 +28,10 @@ final class Poller implements AutoCloseable {
     });
     /** System.nanoTime() when the first order was seen decided, 0 before. */
     private volatile long firstDecidedNanos;
+    /** Why the end of the run could not be confirmed by a count (null when it was, or not yet asked). */
+    private volatile String unconfirmed;
+    /** Failed counts in a row after which the running figure alone ends the wait. */
+    static final int MAX_FAILED_CONFIRMATIONS = 5;
 
     Poller(Outcomes outcomes, String tenant, double seconds) {
         this.outcomes = outcomes;
@@ -62,6 +66,10 @@ final class Poller implements AutoCloseable {
         return firstDecidedNanos;
     }
 
+    String unconfirmed() {
+        return unconfirmed;
+    }
+
     /**
      * Waits until at least {@code expected} orders are decided and every order of the tenant is
      * (orders whose request timed out on the client can exist too), or the deadline; answers the last counts.
@@ -78,11 +86,13 @@ final class Poller implements AutoCloseable {
      * order-finalizer's own counter; negative when unavailable) and counting in MongoDB only to
      * confirm, so the moment is not late by the pause between two throttled counts. Answers
      * {@link System#nanoTime()} of that moment: when the figure reached {@code expected} if the first
-     * count agreed, else when a count did; or the deadline.
+     * count agreed, else when a count did; when {@link #MAX_FAILED_CONFIRMATIONS} counts in a row
+     * failed, when the figure reached it ({@link #unconfirmed()} says why); or the deadline.
      */
     long awaitConfirmed(long expected, LongSupplier estimate, long deadlineNanos) throws InterruptedException {
         long reached = 0;
         boolean firstCount = true;
+        int failures = 0;
         while (System.nanoTime() < deadlineNanos) {
             long figure = estimate.getAsLong();
             if (figure < 0) {
@@ -108,8 +118,14 @@ final class Poller implements AutoCloseable {
                     return firstCount ? reached : System.nanoTime();
                 }
                 firstCount = false;
+                failures = 0;
             } catch (RuntimeException e) {
-                // MongoDB busy for a moment: count again
+                // MongoDB busy for a moment: count again; but a count that keeps failing (a store that
+                // cannot read some page) must not hold the run until its deadline.
+                if (++failures >= MAX_FAILED_CONFIRMATIONS) {
+                    unconfirmed = e.getMessage();
+                    return reached;
+                }
             }
             // Throttled like the periodic counts: waiting must not take the server from the run.
             Thread.sleep(Math.max(2000, (System.nanoTime() - start) / 1_000_000 * QUIET_FACTOR));
