@@ -536,7 +536,10 @@ public class Dispatcher {
         lostClaim(delivery.getString(ID), delivery.getDate(LEASE_UNTIL));
     }
 
-    /** The first lost claim of a delivery is the one to hand back; a later claim of it cannot have succeeded meanwhile. */
+    /**
+     * The first lost claim of a delivery is kept: while it may hold (until its lease ends) no later
+     * claim can succeed; one lost after that is left to its lease.
+     */
     private void lostClaim(String id, Date leaseUntil) {
         if (leaseUntil != null) {
             lostClaims.putIfAbsent(id, leaseUntil);
