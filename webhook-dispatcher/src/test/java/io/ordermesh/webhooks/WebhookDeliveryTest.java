@@ -270,14 +270,10 @@ class WebhookDeliveryTest {
         try (Receiver r = Receiver.start(n -> Answer.ok())) {
             String sub = fx.subscribe(tenant, r.url(), secret, BOTH);
             // As a dispatcher before webhook_due and versions wrote it (or one whose entry was lost).
-            Date now = new Date();
-            String id = "msg_legacy_" + UUID.randomUUID().toString().replace("-", "");
-            String body = "{\"type\":\"order.created\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{\"order_id\":\"ord-legacy-1\"}}";
-            fx.db().getCollection("webhook_deliveries").insertOne(new Document("_id", id).append("tenant_id", tenant.toString())
-                    .append("subscription_id", sub).append("event_id", UUID.randomUUID().toString()).append("event_type", "order.created")
-                    .append("order_id", "ord-legacy-1").append("body", body).append("status", "pending").append("attempt_count", 0)
-                    .append("schedule_base", 0).append("next_attempt_at", now).append("attempts", List.of())
-                    .append("created_at", now).append("updated_at", now));
+            Document legacy = storedDelivery(tenant, sub, "ord-legacy-1").append("status", "pending").append("next_attempt_at", new Date());
+            fx.db().getCollection("webhook_deliveries").insertOne(legacy);
+            String id = legacy.getString("_id");
+            String body = legacy.getString("body");
             await().atMost(WAIT).until(() -> "succeeded".equals(fx.delivery(id).getString("status")));
             assertEquals(1, r.count());
             Receiver.Request q = r.requests().get(0);
@@ -316,15 +312,20 @@ class WebhookDeliveryTest {
     io.ordermesh.webhooks.repository.DeliveryRepository deliveries;
 
     private static String claimedDelivery(UUID tenant, String sub, String owner, Date leaseUntil) {
+        Document claimed = storedDelivery(tenant, sub, "ord-claimed").append("status", "in_flight").append("version", 5)
+                .append("lease_owner", owner).append("lease_until", leaseUntil);
+        fx.db().getCollection("webhook_deliveries").insertOne(claimed);
+        return claimed.getString("_id");
+    }
+
+    /** A delivery of an order.created event as written to MongoDB, without status, version or times of its next attempt. */
+    private static Document storedDelivery(UUID tenant, String sub, String orderId) {
         Date now = new Date();
-        String id = "msg_claimed_" + UUID.randomUUID().toString().replace("-", "");
-        String body = "{\"type\":\"order.created\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{\"order_id\":\"ord-claimed\"}}";
-        fx.db().getCollection("webhook_deliveries").insertOne(new Document("_id", id).append("tenant_id", tenant.toString())
+        String body = "{\"type\":\"order.created\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"data\":{\"order_id\":\"" + orderId + "\"}}";
+        return new Document("_id", "msg_" + UUID.randomUUID().toString().replace("-", "")).append("tenant_id", tenant.toString())
                 .append("subscription_id", sub).append("event_id", UUID.randomUUID().toString()).append("event_type", "order.created")
-                .append("order_id", "ord-claimed").append("body", body).append("status", "in_flight").append("attempt_count", 0)
-                .append("schedule_base", 0).append("version", 5).append("lease_owner", owner).append("lease_until", leaseUntil)
-                .append("attempts", List.of()).append("created_at", now).append("updated_at", now));
-        return id;
+                .append("order_id", orderId).append("body", body).append("attempt_count", 0).append("schedule_base", 0)
+                .append("attempts", List.of()).append("created_at", now).append("updated_at", now);
     }
 
     @Test
