@@ -109,6 +109,33 @@ class CsvIngestionTest {
     }
 
     @Test
+    void anOrderWholeInOneBatchWhoseIdTheTenantHasAlreadyIsRejectedAndTheFirstOneKept() {
+        var c = fx.catalogue(2);
+        String s0 = c.skus().get(0), s1 = c.skus().get(1);
+        String header = "order_id,sku_id,quantity,seller_id,hub_id,price\n";
+        String first = fx.upload(c.tenant(), (header + row("K-1", s0, "1", c.seller(), c.hub(), "2")
+                + row("K-1", s1, "1", c.seller(), c.hub(), "3")).getBytes(StandardCharsets.UTF_8));
+        assertEquals(1L, fx.awaitFinished(first, Duration.ofSeconds(60)).get(UploadDocuments.ORDERS_CREATED));
+
+        String second = fx.upload(c.tenant(), (header + row("K-1", s1, "5", c.seller(), c.hub(), "9")
+                + row("K-1", s0, "5", c.seller(), c.hub(), "9")
+                + row("K-2", s0, "1", c.seller(), c.hub(), "1")).getBytes(StandardCharsets.UTF_8));
+        Document job = fx.awaitFinished(second, Duration.ofSeconds(60));
+        assertEquals(UploadDocuments.COMPLETED, job.getString(UploadDocuments.STATUS), job::toJson);
+        assertEquals(1L, job.get(UploadDocuments.ROWS_VALID), "K-2 only");
+        assertEquals(2L, job.get(UploadDocuments.ROWS_INVALID));
+        assertEquals(1L, job.get(UploadDocuments.ORDERS_CREATED));
+        String errors = fx.errorFile(c.tenant(), second);
+        assertTrue(errors.contains("line 2: order_id K-1 already exists for this tenant"), errors);
+        assertTrue(errors.contains("line 3: order_id K-1 already exists for this tenant"), errors);
+        Document kept = fx.orders(first).stream().filter(d -> "K-1".equals(d.getString(OrderDocuments.ORDER_ID)))
+                .findFirst().orElseThrow();
+        assertEquals(List.of(s0, s1), skus(kept), "the tenant's first K-1 is untouched");
+        assertEquals(0, new java.math.BigDecimal("5").compareTo(new java.math.BigDecimal(kept.get(OrderDocuments.TOTAL).toString())),
+                "total of the first upload's rows: " + kept.get(OrderDocuments.TOTAL));
+    }
+
+    @Test
     void aRedeliveredOrReprocessedMessageCreatesNoDuplicates() {
         var c = fx.catalogue(2);
         StringBuilder csv = new StringBuilder("order_id,sku_id,quantity,seller_id,hub_id,price\n");

@@ -13,6 +13,14 @@ public interface CsvConfig {
     @WithDefault("1000")
     int batchSize();
 
+    /**
+     * Slots (4 bytes each, rounded down to a power of two) of the table in which the first pass over
+     * a file notes where each order_id's rows end. More distinct order_ids than about a tenth of this
+     * make more orders wait for the end of the file, never fewer checks.
+     */
+    @WithDefault("4194304")
+    int orderSpanSlots();
+
     /** Files processed at once by this instance (one SQS poller each). */
     @WithDefault("1")
     int workers();

@@ -30,10 +30,18 @@ public final class ResumableObjectStream extends InputStream {
     private int resumes;
 
     public ResumableObjectStream(S3Client s3, String bucket, String key) {
+        this(s3, bucket, key, null);
+    }
+
+    /**
+     * The object as it was when another stream read it ({@code etag} of that stream; null for
+     * whatever is stored now): a replaced object fails with a precondition error instead of being read.
+     */
+    public ResumableObjectStream(S3Client s3, String bucket, String key, String etag) {
         this.s3 = s3;
         this.bucket = bucket;
         this.key = key;
-        this.body = s3.getObject(b -> b.bucket(bucket).key(key));
+        this.body = s3.getObject(b -> b.bucket(bucket).key(key).ifMatch(etag));
         this.length = body.response().contentLength();
         this.etag = body.response().eTag();
     }
@@ -77,6 +85,10 @@ public final class ResumableObjectStream extends InputStream {
         closeQuietly();
         long from = position;
         body = s3.getObject(r -> r.bucket(bucket).key(key).range("bytes=" + from + "-").ifMatch(etag));
+    }
+
+    public String etag() {
+        return etag;
     }
 
     public long length() {

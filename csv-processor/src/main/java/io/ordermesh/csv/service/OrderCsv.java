@@ -101,14 +101,12 @@ final class OrderCsv {
                 return row;
             }
         }
-        if (h.orderId() >= 0) {
-            String id = fields.get(h.orderId()).trim();
-            if (!id.isEmpty()) {
-                if (id.length() > MAX_ORDER_ID || id.chars().anyMatch(Character::isISOControl)) {
-                    row.errors.add("order_id must be at most " + MAX_ORDER_ID + " printable characters");
-                } else {
-                    row.orderId = id;
-                }
+        String id = orderIdCell(h, fields);
+        if (id != null) {
+            if (id.length() > MAX_ORDER_ID || id.chars().anyMatch(Character::isISOControl)) {
+                row.errors.add("order_id must be at most " + MAX_ORDER_ID + " printable characters");
+            } else {
+                row.orderId = id;
             }
         }
         row.sku = id(row, "sku_id", fields.get(h.sku()));
@@ -142,6 +140,15 @@ final class OrderCsv {
             row.errors.add(p.isEmpty() ? "price is missing" : "price must be a number such as 12.50, was '" + abbreviate(p) + "'");
         }
         return row;
+    }
+
+    /** The row's order_id cell, trimmed, or null when the file has no such column or the cell is blank. */
+    static String orderIdCell(Header h, List<String> fields) {
+        if (h.orderId() < 0 || h.orderId() >= fields.size()) {
+            return null;
+        }
+        String id = fields.get(h.orderId()).trim();
+        return id.isEmpty() ? null : id;
     }
 
     /** Catalogue checks for a batch of rows that passed the shape checks. */

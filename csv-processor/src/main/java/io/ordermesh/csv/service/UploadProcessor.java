@@ -47,18 +47,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Turns one uploaded CSV into orders. The object is streamed and handled in batches: one catalogue
- * lookup and one unordered bulk insert per batch, invalid rows streamed to the error file,
- * counters updated after every batch. Memory is bounded by the batch, whatever the file's size.
+ * Turns one uploaded CSV into orders. The object is streamed twice: a first pass reads only the
+ * order_id cells and notes where each order's rows end ({@link OrderSpans}); the second handles the
+ * rows in batches: one catalogue lookup and one unordered bulk insert per batch, invalid rows
+ * streamed to the error file, counters updated after every batch. Memory is bounded by the batch
+ * and the fixed table of the first pass, whatever the file's size.
  *
  * <p>Rows without an order_id are orders of their own (id {@code <upload>-<line>}) and are
- * announced at once. Rows with an order_id may continue anywhere further down, so their orders are
- * written with {@link Outbox#HOLD}: the relay ignores them until the end of the file, when rows
- * that disagree on seller or hub have been rejected and the rest are released. Each held order is
- * noted (by id, in a small side collection) with the batch of its first row, so the end of the file
- * settles them by primary key, a batch at a time, and never queries the whole collection. Every
- * id is deterministic, so a reprocessed file (crash, redelivered message) finds its orders by
- * primary key and creates nothing twice.
+ * announced at once, and so is an order whose rows all lie in one batch and agree on seller and
+ * hub (the usual file, where an order's rows are adjacent). Rows with an order_id may otherwise
+ * continue anywhere further down, so such an order is written with {@link Outbox#HOLD}: the relay
+ * ignores it until the end of the file, when rows that disagree on seller or hub have been rejected
+ * and the rest are released. Each held order is noted (by id, in a small side collection) with the
+ * batch of its first row, so the end of the file settles them by primary key, a batch at a time,
+ * and never queries the whole collection. Every id is deterministic, so a reprocessed file (crash,
+ * redelivered message) finds its orders by primary key and creates nothing twice; both passes read
+ * the same version of the object.
  */
 @Singleton
 public class UploadProcessor {
@@ -145,8 +149,13 @@ public class UploadProcessor {
         private long valid;
         private long invalid;
         private long inserted;
-        /** Valid rows without an order_id: each is an order of its own, which exists once its batch is written. */
-        private long singleOrders;
+        /**
+         * Orders that exist once their batch is written: a valid row without an order_id, and an
+         * order whose rows all lie in the batch. The others are counted at the end of the file.
+         */
+        private long wholeOrders;
+        /** Where each order_id's rows end; learnt by the first pass. */
+        private OrderSpans spans;
         private int batches;
         /** Valid rows counted in the metrics so far (single orders; held orders' rows at the end). */
         private long validCounted;
@@ -162,19 +171,11 @@ public class UploadProcessor {
         void execute() {
             long t0 = System.nanoTime();
             ResumableObjectStream in;
-            try {
-                in = new ResumableObjectStream(s3, message.bucket(), message.key());
-            } catch (NoSuchKeyException e) {
-                throw new FileRejected("the uploaded file " + message.key() + " is no longer in storage");
+            try (ResumableObjectStream first = open(null)) {
+                spans = scanOrderSpans(first);
+                in = open(first.etag());
             }
-            CsvReader<CsvRecord> reader = CsvReader.builder()
-                    .detectBomHeader(true)
-                    .skipEmptyLines(true)
-                    // Rows with too few or too many cells are reported per row, not as a broken file.
-                    .allowExtraFields(true)
-                    .allowMissingFields(true)
-                    .maxBufferSize(config.maxLineChars())
-                    .ofCsvRecord(in, StandardCharsets.UTF_8);
+            CsvReader<CsvRecord> reader = reader(in);
             try (reader; in) {
                 Iterator<CsvRecord> records = reader.iterator();
                 CsvRecord first = next(records);
@@ -205,6 +206,60 @@ public class UploadProcessor {
             LOG.infof("upload %s: %d rows (%d valid, %d invalid) in %.1f s, %.0f rows/s", uploadId, total, valid, invalid,
                     seconds, total / Math.max(seconds, 1e-3));
             metrics.counter("ordermesh.csv.files", "outcome", "completed").increment();
+        }
+
+        /** The uploaded object; {@code etag} pins the version an earlier read saw (null: the current one). */
+        private ResumableObjectStream open(String etag) {
+            try {
+                return new ResumableObjectStream(s3, message.bucket(), message.key(), etag);
+            } catch (NoSuchKeyException e) {
+                throw new FileRejected("the uploaded file " + message.key() + " is no longer in storage");
+            }
+        }
+
+        private CsvReader<CsvRecord> reader(ResumableObjectStream in) {
+            return CsvReader.builder()
+                    .detectBomHeader(true)
+                    .skipEmptyLines(true)
+                    // Rows with too few or too many cells are reported per row, not as a broken file.
+                    .allowExtraFields(true)
+                    .allowMissingFields(true)
+                    .maxBufferSize(config.maxLineChars())
+                    .ofCsvRecord(in, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * The first pass, over the order_id cells only: where each order's rows end. Rows of an order
+         * are usually adjacent, so most orders lie whole in one batch and are written and announced
+         * with it; only an order that continues into a later batch is held to the end of the file.
+         */
+        private OrderSpans scanOrderSpans(ResumableObjectStream in) {
+            OrderSpans found = new OrderSpans(config.orderSpanSlots());
+            try (CsvReader<CsvRecord> reader = reader(in)) {
+                Iterator<CsvRecord> records = reader.iterator();
+                if (!records.hasNext()) {
+                    return found;
+                }
+                OrderCsv.Header header = OrderCsv.Header.of(records.next().getFields());
+                if (header.orderId() < 0) {
+                    return found;
+                }
+                for (long n = 1; records.hasNext(); n++) {
+                    CsvRecord r = records.next();
+                    String orderId = OrderCsv.orderIdCell(header, r.getFields());
+                    if (orderId != null) {
+                        found.note(orderId, r.getStartingLineNumber());
+                    }
+                    if (n % 10_000 == 0 && !keepGoing.getAsBoolean()) {
+                        throw new HandedBack("stopping");
+                    }
+                }
+            } catch (CsvParseException e) {
+                // The second pass stops at the same place and tells the uploader why.
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + message.key(), e);
+            }
+            return found;
         }
 
         /** The next record, or null at the end. */
@@ -244,8 +299,9 @@ public class UploadProcessor {
             }
             total += rows.size();
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            long firstLine = rows.get(0).line;
+            long lastLine = rows.get(rows.size() - 1).line;
             List<Document> singles = new ArrayList<>();
-            Map<Object, List<PendingEvent>> singleEvents = new LinkedHashMap<>();
             Map<String, List<OrderCsv.Row>> groups = new LinkedHashMap<>();
             for (OrderCsv.Row row : rows) {
                 if (!row.valid()) {
@@ -255,35 +311,50 @@ public class UploadProcessor {
                 }
                 valid++;
                 if (row.orderId == null) {
-                    Order order = order(uploadId + "-" + row.line, List.of(row), now);
-                    PendingEvent event = created(order);
-                    Document doc = OrderDocuments.toDocument(order, List.of(event));
-                    singles.add(doc);
-                    singleEvents.put(doc.get(OrderDocuments.ID), List.of(event));
+                    singles.add(wholeDocument(uploadId + "-" + row.line, List.of(row), now));
                 } else {
                     groups.computeIfAbsent(row.orderId, k -> new ArrayList<>()).add(row);
                 }
             }
-            singleOrders += singleEvents.size();
+            // An order whose rows all lie in this batch and agree is written whole; any other is held.
+            List<Document> whole = new ArrayList<>(groups.size());
             List<Document> held = new ArrayList<>(groups.size());
             for (var g : groups.entrySet()) {
-                held.add(heldDocument(g.getKey(), g.getValue(), now));
+                OrderCsv.Row first = g.getValue().get(0);
+                if (spans.endsBy(g.getKey(), lastLine) && conflict(g.getKey(), first.seller, first.hub, g.getValue()) == null) {
+                    whole.add(wholeDocument(g.getKey(), g.getValue(), now));
+                } else {
+                    held.add(heldDocument(g.getKey(), g.getValue(), now));
+                }
             }
-            List<Document> all = new ArrayList<>(singles.size() + held.size());
+            List<Document> all = new ArrayList<>(singles.size() + whole.size() + held.size());
             all.addAll(singles);
+            all.addAll(whole);
             all.addAll(held);
             Set<Object> existing = orders.insertAll(all);
             inserted += all.size() - existing.size();
             List<CompletableFuture<Void>> sends = new ArrayList<>();
-            singleEvents.forEach((id, events) -> {
-                if (!existing.contains(id)) {
-                    sends.add(outbox.publish(orders.collection(), id, events));
+            long validAtOnce = singles.size();
+            // A single order that exists was written by an earlier run of this file (its id is the line's).
+            wholeOrders += singles.size();
+            for (Document d : singles) {
+                if (!existing.contains(d.get(OrderDocuments.ID))) {
+                    sends.add(publishCreated(d));
                 }
-            });
-            // Each held order is noted in the batch of its first row, so the end of the file meets it once.
-            long firstLine = rows.get(0).line;
-            long lastLine = rows.get(rows.size() - 1).line;
+            }
             List<String> startingHere = new ArrayList<>();
+            for (Document d : whole) {
+                String id = d.getString(OrderDocuments.ID);
+                List<OrderCsv.Row> group = groups.get(d.getString(OrderDocuments.ORDER_ID));
+                if (!existing.contains(id)) {
+                    wholeOrders++;
+                    validAtOnce += group.size();
+                    sends.add(publishCreated(d));
+                } else if (merge(d, group, errors, now, firstLine, lastLine)) {
+                    startingHere.add(id); // an earlier run's, or the end of an order held since an earlier batch
+                }
+            }
+            // Each held order is noted in the batch of its first row, so the end of the file meets it once.
             for (Document d : held) {
                 String id = d.getString(OrderDocuments.ID);
                 if (!existing.contains(id)
@@ -295,7 +366,13 @@ public class UploadProcessor {
             awaitQuietly(sends);
             jobs.progress(uploadId, owner, new Counters(total, valid, invalid, inserted));
             // Rows of held orders count as valid only at the end of the file, when they are accepted.
-            countRows(singleEvents.size(), invalid - invalidBefore);
+            countRows(validAtOnce, invalid - invalidBefore);
+        }
+
+        private CompletableFuture<Void> publishCreated(Document order) {
+            List<PendingEvent> events = order.getList(OrderDocuments.PENDING_EVENTS, Document.class, List.of()).stream()
+                    .map(PendingEvent::fromDocument).toList();
+            return outbox.publish(orders.collection(), order.get(OrderDocuments.ID), events);
         }
 
         /**
@@ -361,7 +438,7 @@ public class UploadProcessor {
          * run of this file are counted and their leftover events sent.
          */
         private void finish(ErrorFile errors) {
-            long created = singleOrders;
+            long created = wholeOrders;
             long invalidBefore = invalid;
             for (int b = 0; b < batches; b++) {
                 List<Object> rejected = new ArrayList<>();
@@ -392,13 +469,7 @@ public class UploadProcessor {
                     announce.add(d);
                 }
                 orders.settle(rejected, released);
-                List<CompletableFuture<Void>> sends = new ArrayList<>();
-                for (Document d : announce) {
-                    List<PendingEvent> events = d.getList(OrderDocuments.PENDING_EVENTS, Document.class, List.of()).stream()
-                            .map(PendingEvent::fromDocument).toList();
-                    sends.add(outbox.publish(orders.collection(), d.get(OrderDocuments.ID), events));
-                }
-                awaitQuietly(sends);
+                awaitQuietly(announce.stream().map(this::publishCreated).toList());
             }
             countRows(valid - validCounted, invalid - invalidBefore);
             String errorKey = errors.finish();
@@ -418,10 +489,15 @@ public class UploadProcessor {
             metrics.counter("ordermesh.csv.rows", "result", "invalid").increment(invalidRows);
         }
 
+        /** An order complete with its order.created, announced as soon as it is written. */
+        private Document wholeDocument(String orderId, List<OrderCsv.Row> rows, Instant now) {
+            Order order = order(orderId, rows, now);
+            return OrderDocuments.toDocument(order, List.of(created(order)));
+        }
+
         private Document heldDocument(String orderId, List<OrderCsv.Row> rows, Instant now) {
             OrderCsv.Row first = rows.get(0);
-            Order order = order(orderId, rows, now);
-            Document d = OrderDocuments.toDocument(order, List.of(created(order)));
+            Document d = wholeDocument(orderId, rows, now);
             d.append(Outbox.HOLD, true);
             d.append(OrderStore.HELD_ROWS, rows.stream().map(r -> new Document("row", r.line).append("raw", r.raw)).toList());
             String conflict = conflict(orderId, first.seller, first.hub, rows);
