@@ -29,6 +29,8 @@ final class JvmServers {
 
     /** H2's page cache for the MongoDB-compatible server, in MB of heap as TunedH2Backend estimates it (see README). */
     private static final int MONGO_PAGE_CACHE_MB = 256;
+    /** How long H2 keeps a chunk it no longer needs, for cursors still reading an older version (10 minutes). */
+    private static final int MONGO_CHUNK_RETENTION_MS = 600_000;
 
     /** The bulk-order queue and its dead-letter queue, provisioned on every start. */
     static final String BULK_QUEUE = "ordermesh-bulk-orders";
@@ -146,6 +148,12 @@ final class JvmServers {
         // A read that misses H2's page cache decodes a whole page of documents, so the cache (H2's
         // default is 16 MB) decides how fast lookups by key are.
         MVStore store = new MVStore.Builder().fileName(data.resolve("oms.mv").toString()).cacheSize(MONGO_PAGE_CACHE_MB).open();
+        // A cursor walks the pages of the version it started on, and H2 frees a chunk once it is
+        // older than the retention time even while one still reads it ("Chunk N not found",
+        // h2database#4383). The default 45 s is shorter than a scan of a million orders under
+        // load, or than a client cursor paged through them, so old chunks are kept for longer, at the
+        // cost of a larger file for a while.
+        store.setRetentionTime(MONGO_CHUNK_RETENTION_MS);
         MongoServer server = new MongoServer(TunedH2Backend.open(store));
         server.bind(Component.HOST, Component.MONGO.port);
         // Closing the backend commits the H2 store; without it the last writes may be lost.
