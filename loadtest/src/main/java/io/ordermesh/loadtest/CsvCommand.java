@@ -123,7 +123,7 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             }
             report.monitor(monitor);
             JsonNode j = job.get();
-            Outcomes.Counts counts = poller.latest();
+            Outcomes.Counts counts = poller.recountIfUnconfirmed(5, 5_000);
             JsonNode limits = Limits.read(target.reportDir);
             double rowsPerOrder = stats.validOrders() == 0 ? 1 : (double) stats.rows() / stats.validOrders();
             Double rawDocs = OrdersCommand.min(Limits.value(limits, Limits.MONGO), Limits.value(limits, Limits.KAFKA));
@@ -171,7 +171,8 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                     + "ordermesh_finalizer_orders_total had grown by the number of orders, confirmed by a count.");
             if (poller.unconfirmed() != null) {
                 report.note("The end of finalization could not be confirmed by a count in MongoDB (" + Poller.MAX_FAILED_CONFIRMATIONS
-                        + " failed in a row; last: " + poller.unconfirmed() + "): it is taken from order-finalizer's counter alone.");
+                        + " failed in a row; last: " + poller.unconfirmed() + "): it is taken from order-finalizer's counter alone"
+                        + (poller.recounted() ? "; the counts above were read again after the webhooks." : "."));
             }
         } finally {
             Files.deleteIfExists(file);

@@ -175,13 +175,16 @@ final class Monitor implements AutoCloseable {
         return out;
     }
 
-    /** The pid the launcher recorded for {@code service} ({@code <home>/pids/<service>.pid}), if it is alive. */
+    /**
+     * The pid the launcher recorded for {@code service} ({@code <home>/pids/<service>.pid}: the pid,
+     * then the process's start time in clock ticks), if it is alive.
+     */
     static Long pidFromDir(Path pidDir, String service) {
         if (pidDir == null) {
             return null;
         }
         try {
-            long pid = Long.parseLong(Files.readString(pidDir.resolve(service + ".pid")).trim());
+            long pid = Long.parseLong(Files.readString(pidDir.resolve(service + ".pid")).trim().split("\\s+")[0]);
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? pid : null;
         } catch (IOException | NumberFormatException e) {
             return null;

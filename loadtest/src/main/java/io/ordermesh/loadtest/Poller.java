@@ -30,6 +30,8 @@ final class Poller implements AutoCloseable {
     private volatile long firstDecidedNanos;
     /** Why the end of the run could not be confirmed by a count (null when it was, or not yet asked). */
     private volatile String unconfirmed;
+    /** The counts were read again after an unconfirmed end ({@link #recountIfUnconfirmed}). */
+    private volatile boolean recounted;
     /** Failed counts in a row after which the running figure alone ends the wait. */
     static final int MAX_FAILED_CONFIRMATIONS = 5;
 
@@ -68,6 +70,10 @@ final class Poller implements AutoCloseable {
 
     String unconfirmed() {
         return unconfirmed;
+    }
+
+    boolean recounted() {
+        return recounted;
     }
 
     /**
@@ -131,6 +137,25 @@ final class Poller implements AutoCloseable {
             Thread.sleep(Math.max(2000, (System.nanoTime() - start) / 1_000_000 * QUIET_FACTOR));
         }
         return System.nanoTime();
+    }
+
+    /**
+     * Counts again, on the caller's thread, up to {@code attempts} times {@code pause} apart, when
+     * the end could not be confirmed: the counts that failed ran while the server was busiest, and
+     * the report's checks need the final figures, not the last ones a count could read. Answers the
+     * latest counts either way.
+     */
+    Outcomes.Counts recountIfUnconfirmed(int attempts, long pauseMillis) throws InterruptedException {
+        for (int i = 0; unconfirmed != null && i < attempts; i++) {
+            try {
+                latest.set(outcomes.count(tenant));
+                recounted = true;
+                return latest.get();
+            } catch (RuntimeException e) {
+                Thread.sleep(pauseMillis);
+            }
+        }
+        return latest.get();
     }
 
     @Override

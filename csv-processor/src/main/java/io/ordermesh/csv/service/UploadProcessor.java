@@ -157,7 +157,7 @@ public class UploadProcessor {
         /** Where each order_id's rows end; learnt by the first pass. */
         private OrderSpans spans;
         private int batches;
-        /** Valid rows counted in the metrics so far (single orders; held orders' rows at the end). */
+        /** Valid rows counted in the metrics so far (whole orders at once; held orders' rows at the end). */
         private long validCounted;
 
         Run(UploadMessage message, String owner, BooleanSupplier keepGoing) {

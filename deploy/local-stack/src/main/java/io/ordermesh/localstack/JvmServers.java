@@ -29,8 +29,8 @@ final class JvmServers {
 
     /** H2's page cache for the MongoDB-compatible server, in MB of heap as TunedH2Backend estimates it (see README). */
     private static final int MONGO_PAGE_CACHE_MB = 256;
-    /** How long H2 keeps a chunk it no longer needs, for cursors still reading an older version (10 minutes). */
-    private static final int MONGO_CHUNK_RETENTION_MS = 600_000;
+    /** How long H2 keeps a chunk it no longer needs, for cursors still reading an older version (2 minutes). */
+    private static final int MONGO_CHUNK_RETENTION_MS = 120_000;
 
     /** The bulk-order queue and its dead-letter queue, provisioned on every start. */
     static final String BULK_QUEUE = "ordermesh-bulk-orders";
