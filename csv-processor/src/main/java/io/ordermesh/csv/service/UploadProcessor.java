@@ -234,16 +234,14 @@ public class UploadProcessor {
          * with it; only an order that continues into a later batch is held to the end of the file.
          */
         private OrderSpans scanOrderSpans(ResumableObjectStream in) {
-            OrderSpans found = new OrderSpans(config.orderSpanSlots());
+            OrderSpans found = new OrderSpans(0);
             try (CsvReader<CsvRecord> reader = reader(in)) {
                 Iterator<CsvRecord> records = reader.iterator();
-                if (!records.hasNext()) {
-                    return found;
+                OrderCsv.Header header = records.hasNext() ? OrderCsv.Header.of(records.next().getFields()) : null;
+                if (header == null || header.orderId() < 0) {
+                    return found; // no row can name an order, so the table is never asked: no need for its 16 MB
                 }
-                OrderCsv.Header header = OrderCsv.Header.of(records.next().getFields());
-                if (header.orderId() < 0) {
-                    return found;
-                }
+                found = new OrderSpans(config.orderSpanSlots());
                 for (long n = 1; records.hasNext(); n++) {
                     CsvRecord r = records.next();
                     String orderId = OrderCsv.orderIdCell(header, r.getFields());
@@ -321,10 +319,11 @@ public class UploadProcessor {
             List<Document> held = new ArrayList<>(groups.size());
             for (var g : groups.entrySet()) {
                 OrderCsv.Row first = g.getValue().get(0);
-                if (spans.endsBy(g.getKey(), lastLine) && conflict(g.getKey(), first.seller, first.hub, g.getValue()) == null) {
+                String conflict = conflict(g.getKey(), first.seller, first.hub, g.getValue());
+                if (conflict == null && spans.endsBy(g.getKey(), lastLine)) {
                     whole.add(wholeDocument(g.getKey(), g.getValue(), now));
                 } else {
-                    held.add(heldDocument(g.getKey(), g.getValue(), now));
+                    held.add(heldDocument(g.getKey(), g.getValue(), conflict, now));
                 }
             }
             List<Document> all = new ArrayList<>(singles.size() + whole.size() + held.size());
@@ -495,12 +494,11 @@ public class UploadProcessor {
             return OrderDocuments.toDocument(order, List.of(created(order)));
         }
 
-        private Document heldDocument(String orderId, List<OrderCsv.Row> rows, Instant now) {
-            OrderCsv.Row first = rows.get(0);
+        /** {@code conflict}: why its rows will be rejected at the end of the file, or null. */
+        private Document heldDocument(String orderId, List<OrderCsv.Row> rows, String conflict, Instant now) {
             Document d = wholeDocument(orderId, rows, now);
             d.append(Outbox.HOLD, true);
             d.append(OrderStore.HELD_ROWS, rows.stream().map(r -> new Document("row", r.line).append("raw", r.raw)).toList());
-            String conflict = conflict(orderId, first.seller, first.hub, rows);
             if (conflict != null) {
                 d.append(OrderStore.CONFLICT, conflict);
             }
