@@ -55,7 +55,7 @@ final class Poller implements AutoCloseable {
         } finally {
             long took = (System.nanoTime() - start) / 1_000_000;
             if (!timer.isShutdown()) {
-                timer.schedule(this::poll, Math.max(everyMillis, took * QUIET_FACTOR), TimeUnit.MILLISECONDS);
+                timer.schedule(this::poll, quietPause(took, everyMillis), TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -134,7 +134,7 @@ final class Poller implements AutoCloseable {
                 }
             }
             // Throttled like the periodic counts: waiting must not take the server from the run.
-            Thread.sleep(Math.max(2000, (System.nanoTime() - start) / 1_000_000 * QUIET_FACTOR));
+            Thread.sleep(quietPause((System.nanoTime() - start) / 1_000_000, 2000));
         }
         return System.nanoTime();
     }
@@ -156,6 +156,11 @@ final class Poller implements AutoCloseable {
             }
         }
         return latest.get();
+    }
+
+    /** The wait after a count that took {@code tookMillis}: {@link #QUIET_FACTOR} times as long, and at least {@code atLeastMillis}. */
+    private static long quietPause(long tookMillis, long atLeastMillis) {
+        return Math.max(atLeastMillis, tookMillis * QUIET_FACTOR);
     }
 
     @Override
