@@ -137,6 +137,13 @@ class DispatcherCrashIT {
             assertEquals(0, byStatus.getOrDefault("in_flight", 0L), "attempts left in flight at the exit");
             Set<String> succeeded = atExit.stream().filter(d -> "succeeded".equals(d.getString("status")))
                     .map(d -> d.getString("_id")).collect(Collectors.toSet());
+            if (!r.perId().keySet().equals(succeeded)) {
+                // Arrivals not recorded as succeeded: what their attempts say, and what the dispatcher logged.
+                atExit.stream().filter(d -> r.perId().containsKey(d.getString("_id")) && !succeeded.contains(d.getString("_id")))
+                        .forEach(d -> System.out.printf("DispatcherCrashIT: %s %s attempts %s%n", d.getString("_id"),
+                                d.getString("status"), d.getList("attempts", Document.class)));
+                printDispatcherLog(l -> !l.contains("record store"));
+            }
             assertEquals(r.perId().keySet(), succeeded, "every arrival recorded as succeeded, and only those");
 
             app.restart();

@@ -22,7 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The non-blocking HTTP client that posts webhooks (Vert.x core HTTP client): no redirects followed,
@@ -51,13 +54,35 @@ public class WebhookSender {
     WebhookSender(Vertx vertx, DispatcherConfig config) {
         this.timeoutMillis = config.requestTimeout().toMillis();
         this.excerptBytes = Math.max(0, config.responseExcerptBytes());
-        this.client = vertx.getDelegate().createHttpClient(new HttpClientOptions()
+        this.client = outsideAnyVertxContext(() -> vertx.getDelegate().createHttpClient(new HttpClientOptions()
                         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                         .setKeepAlive(true)
                         .setVerifyHost(true)
                         .setTryUseCompression(false),
                 // The dispatcher bounds attempts per endpoint itself; the pool must not be the tighter bound.
-                new PoolOptions().setHttp1MaxSize(Math.max(1, config.maxInFlightPerEndpoint())).setMaxWaitQueueSize(-1));
+                new PoolOptions().setHttp1MaxSize(Math.max(1, config.maxInFlightPerEndpoint())).setMaxWaitQueueSize(-1)));
+    }
+
+    /**
+     * Vert.x closes a client together with the context it was created on. This bean is often first
+     * built while serving the first readiness probe, on the HTTP server's context: the client would
+     * then be closed with the HTTP server at shutdown, under attempts the drain is still waiting
+     * for. Created on a thread of its own, it has no context and lives until {@link #close()}.
+     */
+    private static HttpClient outsideAnyVertxContext(Supplier<HttpClient> create) {
+        if (io.vertx.core.Vertx.currentContext() == null) {
+            return create.get();
+        }
+        FutureTask<HttpClient> task = new FutureTask<>(create::get);
+        new Thread(task, "webhook-client-init").start();
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the webhook HTTP client", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("webhook HTTP client not created", e.getCause());
+        }
     }
 
     /**
