@@ -8,7 +8,9 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
@@ -106,12 +108,57 @@ final class TunedH2Backend extends H2Backend {
 
         @Override
         protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
-            if (bson(getMvStore())) {
-                // The stock method's data map: "databases." + namespace.
-                getMvStore().openMap("databases." + getFullCollectionNamespace(collectionName),
-                        new MVMap.Builder<Object, Document>().valueType(new BsonDocumentType()));
+            // The stock method's maps: "databases." + namespace (documents) and "meta." + namespace.
+            String namespace = getFullCollectionNamespace(collectionName);
+            MVStore store = getMvStore();
+            MVMap<Object, Document> data = bson(store)
+                    ? store.openMap("databases." + namespace, new MVMap.Builder<Object, Document>().valueType(new BsonDocumentType()))
+                    : store.openMap("databases." + namespace);
+            return new PinnedScanCollection(this, collectionName, options, data, store.openMap("meta." + namespace),
+                    TunedH2Backend.this.getCursorRegistry(), store);
+        }
+    }
+
+    /**
+     * A collection whose scans hold on to the version of the store they read. A scan walks the pages
+     * of the version it started on, and H2 may free a chunk of that version while the scan is still
+     * on its way to it: the chunk's retention time counts from when the chunk was written, not from
+     * when it fell out of use, so under steady writes a chunk older than the retention time is freed
+     * the moment its last page is rewritten ("Chunk N not found", h2database#4383). A scan of a
+     * million orders takes seconds; registered as a user of its version, it keeps every chunk of that
+     * version until it ends, whatever their age. Both scans of the stock collection are covered: a
+     * query without a usable index and the search for a document's position in an update.
+     */
+    private static final class PinnedScanCollection extends H2Collection {
+
+        private final MVStore store;
+
+        PinnedScanCollection(MongoDatabase database, String name, CollectionOptions options, MVMap<Object, Document> data,
+                             MVMap<String, Object> meta, CursorRegistry cursors, MVStore store) {
+            super(database, name, options, data, meta, cursors);
+            this.store = store;
+        }
+
+        @Override
+        protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int numberToReturn, int batchSize,
+                                             Document fieldSelector) {
+            MVStore.TxCounter pin = store.registerVersionUsage();
+            try {
+                // Materialises what it matched before it returns, so the pin covers the whole walk.
+                return super.matchDocuments(query, orderBy, numberToSkip, numberToReturn, batchSize, fieldSelector);
+            } finally {
+                store.deregisterVersionUsage(pin);
             }
-            return super.openOrCreateCollection(collectionName, options);
+        }
+
+        @Override
+        protected Object findDocumentPosition(Document document) {
+            MVStore.TxCounter pin = store.registerVersionUsage();
+            try {
+                return super.findDocumentPosition(document);
+            } finally {
+                store.deregisterVersionUsage(pin);
+            }
         }
     }
 
