@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * mongo-java-server's H2 backend made cheaper where the suite's load spends its time, in two ways a
@@ -142,20 +143,19 @@ final class TunedH2Backend extends H2Backend {
         @Override
         protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int numberToReturn, int batchSize,
                                              Document fieldSelector) {
-            MVStore.TxCounter pin = store.registerVersionUsage();
-            try {
-                // Materialises what it matched before it returns, so the pin covers the whole walk.
-                return super.matchDocuments(query, orderBy, numberToSkip, numberToReturn, batchSize, fieldSelector);
-            } finally {
-                store.deregisterVersionUsage(pin);
-            }
+            // Materialises what it matched before it returns, so the pin covers the whole walk.
+            return pinned(() -> super.matchDocuments(query, orderBy, numberToSkip, numberToReturn, batchSize, fieldSelector));
         }
 
         @Override
         protected Object findDocumentPosition(Document document) {
+            return pinned(() -> super.findDocumentPosition(document));
+        }
+
+        private <T> T pinned(Supplier<T> scan) {
             MVStore.TxCounter pin = store.registerVersionUsage();
             try {
-                return super.findDocumentPosition(document);
+                return scan.get();
             } finally {
                 store.deregisterVersionUsage(pin);
             }
