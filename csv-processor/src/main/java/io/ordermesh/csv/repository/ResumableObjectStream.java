@@ -29,10 +29,6 @@ public final class ResumableObjectStream extends InputStream {
     private long position;
     private int resumes;
 
-    public ResumableObjectStream(S3Client s3, String bucket, String key) {
-        this(s3, bucket, key, null);
-    }
-
     /**
      * The object as it was when another stream read it ({@code etag} of that stream; null for
      * whatever is stored now): a replaced object fails with a precondition error instead of being read.
