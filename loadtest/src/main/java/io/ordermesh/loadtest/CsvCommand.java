@@ -78,7 +78,8 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             AtomicReference<JsonNode> job = new AtomicReference<>();
             Monitor monitor = new Monitor(http, target.services(), List.of(
                     new Monitor.Counter("rows", rows, ingested::get),
-                    new Monitor.Counter("finalized", stats.validOrders(), () -> Math.max(poller.latest().decided(), finalizerDecided.getAsLong())),
+                    new Monitor.Counter("finalized", stats.validOrders(),
+                            () -> poller.sawDecided(Math.max(poller.latest().decided(), finalizerDecided.getAsLong()))),
                     new Monitor.Counter("webhooks", expectedWebhooks, receiver::delivered)), System.err).start();
             long t0 = System.nanoTime();
             long uploaded;

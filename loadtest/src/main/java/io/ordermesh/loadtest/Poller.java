@@ -46,9 +46,7 @@ final class Poller implements AutoCloseable {
         long start = System.nanoTime();
         try {
             Outcomes.Counts c = outcomes.count(tenant);
-            if (c.decided() > 0 && firstDecidedNanos == 0) {
-                firstDecidedNanos = System.nanoTime();
-            }
+            sawDecided(c.decided());
             latest.set(c);
         } catch (RuntimeException e) {
             // MongoDB busy for a moment: the next poll counts
@@ -66,6 +64,20 @@ final class Poller implements AutoCloseable {
 
     long firstDecidedNanos() {
         return firstDecidedNanos;
+    }
+
+    /**
+     * Notes a number of decided orders read elsewhere (order-finalizer's counter, read every second)
+     * and answers it. The first decision is timed by whichever source saw one first: a count of a
+     * busy server can take seconds, and counts that fail are not retried until the next pause, so the
+     * counts alone noticed it up to 45 s late and reported finalization as 10,093 orders/s instead of
+     * about 1,300.
+     */
+    synchronized long sawDecided(long decided) {
+        if (decided > 0 && firstDecidedNanos == 0) {
+            firstDecidedNanos = System.nanoTime();
+        }
+        return decided;
     }
 
     String unconfirmed() {

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Throughput of the whole dispatcher (Kafka → fan-out → MongoDB → claim → signed POST → result)
@@ -87,6 +88,11 @@ class DispatcherBenchmark {
             double dispatcherRate = EVENTS / seconds;
             assertEquals(EVENTS, r.distinctIds());
 
+            System.out.printf("%nDispatcherBenchmark: %d events, one subscription, %d in flight per endpoint%n", EVENTS,
+                    config.maxInFlightPerEndpoint());
+            System.out.printf("  dispatcher (Kafka -> MongoDB -> signed POST):  %8.0f deliveries/s, event-to-delivery p50 %d ms, p99 %d ms%n",
+                    dispatcherRate, p50, p99);
+
             // The bare client: same sender bean, same receiver, same body size, same concurrency.
             String body = r.requests().get(0).body();
             int concurrency = config.maxInFlightPerEndpoint();
@@ -94,17 +100,18 @@ class DispatcherBenchmark {
             CountDownLatch done = new CountDownLatch(EVENTS);
             long rawStart = System.nanoTime();
             for (int i = 0; i < EVENTS; i++) {
-                permits.acquire();
+                // Bounded: a post that is never answered must fail the run, not hang it.
+                assertTrue(permits.tryAcquire(60, TimeUnit.SECONDS), "the bare client's posts stopped completing after " + i);
                 sender.post(r.url(), null, Map.of("webhook-id", "raw_" + i), body).subscribe().with(res -> {
+                    permits.release();
+                    done.countDown();
+                }, error -> {
                     permits.release();
                     done.countDown();
                 });
             }
-            done.await(10, TimeUnit.MINUTES);
+            assertTrue(done.await(10, TimeUnit.MINUTES), "the bare client's posts completed");
             double rawRate = EVENTS / ((System.nanoTime() - rawStart) / 1e9);
-            System.out.printf("%nDispatcherBenchmark: %d events, one subscription, %d in flight per endpoint%n", EVENTS, concurrency);
-            System.out.printf("  dispatcher (Kafka -> MongoDB -> signed POST):  %8.0f deliveries/s, event-to-delivery p50 %d ms, p99 %d ms%n",
-                    dispatcherRate, p50, p99);
             System.out.printf("  same WebClient, same receiver, no dispatcher:  %8.0f posts/s%n", rawRate);
             System.out.printf("  ratio dispatcher / bare client:                %8.2f%n%n", dispatcherRate / rawRate);
         }
