@@ -168,8 +168,9 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             report.note(String.format("File: %,d rows, %,d invalid (%s), %,d valid orders of which %,d multi-item, %,d units.",
                     stats.rows(), stats.invalidRows(), invalidShare, stats.validOrders(), stats.multiItemOrders(), stats.units()));
             report.note("Finalized = orders with status new_order (or on_hold with a reason), counted in MongoDB (three count commands) every 2 s "
-                    + "(or 9× as long as a count takes, whichever is longer); the last order's moment is when order-finalizer's "
-                    + "ordermesh_finalizer_orders_total had grown by the number of orders, confirmed by a count.");
+                    + "(or 9× as long as a count takes, whichever is longer); the first order's moment is when that counter or a count "
+                    + "first showed a decision, the last order's when order-finalizer's ordermesh_finalizer_orders_total had grown "
+                    + "by the number of orders, confirmed by a count.");
             if (poller.unconfirmed() != null) {
                 report.note("The end of finalization could not be confirmed by a count in MongoDB (" + Poller.MAX_FAILED_CONFIRMATIONS
                         + " failed in a row; last: " + poller.unconfirmed() + "): it is taken from order-finalizer's counter alone"
