@@ -88,27 +88,24 @@ class DispatcherBenchmark {
             double dispatcherRate = EVENTS / seconds;
             assertEquals(EVENTS, r.distinctIds());
 
-            System.out.printf("%nDispatcherBenchmark: %d events, one subscription, %d in flight per endpoint%n", EVENTS,
-                    config.maxInFlightPerEndpoint());
+            int concurrency = config.maxInFlightPerEndpoint();
+            System.out.printf("%nDispatcherBenchmark: %d events, one subscription, %d in flight per endpoint%n", EVENTS, concurrency);
             System.out.printf("  dispatcher (Kafka -> MongoDB -> signed POST):  %8.0f deliveries/s, event-to-delivery p50 %d ms, p99 %d ms%n",
                     dispatcherRate, p50, p99);
 
             // The bare client: same sender bean, same receiver, same body size, same concurrency.
             String body = r.requests().get(0).body();
-            int concurrency = config.maxInFlightPerEndpoint();
             Semaphore permits = new Semaphore(concurrency);
             CountDownLatch done = new CountDownLatch(EVENTS);
+            Runnable ended = () -> {
+                permits.release();
+                done.countDown();
+            };
             long rawStart = System.nanoTime();
             for (int i = 0; i < EVENTS; i++) {
                 // Bounded: a post that is never answered must fail the run, not hang it.
                 assertTrue(permits.tryAcquire(60, TimeUnit.SECONDS), "the bare client's posts stopped completing after " + i);
-                sender.post(r.url(), null, Map.of("webhook-id", "raw_" + i), body).subscribe().with(res -> {
-                    permits.release();
-                    done.countDown();
-                }, error -> {
-                    permits.release();
-                    done.countDown();
-                });
+                sender.post(r.url(), null, Map.of("webhook-id", "raw_" + i), body).subscribe().with(res -> ended.run(), error -> ended.run());
             }
             assertTrue(done.await(10, TimeUnit.MINUTES), "the bare client's posts completed");
             double rawRate = EVENTS / ((System.nanoTime() - rawStart) / 1e9);

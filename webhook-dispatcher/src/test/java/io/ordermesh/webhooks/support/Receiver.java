@@ -23,13 +23,6 @@ import java.util.function.IntFunction;
  */
 public final class Receiver implements AutoCloseable {
 
-    static {
-        // The JDK server writes an answer's headers and body as two packets and leaves Nagle on, so
-        // every answer with a body waited for the client's delayed ACK (about 40 ms): the dispatcher
-        // benchmark measured this receiver (181 posts/s at 8 in flight), not the dispatcher.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     public record Answer(int status, Map<String, String> headers, long delayMillis, String body) {
         public static Answer ok() {
             return new Answer(200, Map.of(), 0, "ok");
