@@ -66,14 +66,14 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
         Report report = new Report("csv").parameter("rows", rows).parameter("invalid_share", invalidShare).parameter("seed", seed)
                 .parameter("webhooks", !noWebhooks).parameter("tenant", f.tenant()).parameter("file_bytes", Files.size(file));
         long deadline = System.nanoTime() + timeout.toNanos();
+        LongSupplier finalizerDecided = finalizerCounter(http, target.finalizer);
         try (WebhookReceiver receiver = new WebhookReceiver(receiverPort);
              Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb);
-             Poller poller = new Poller(outcomes, f.tenant(), 2)) {
+             Poller poller = new Poller(() -> outcomes.count(f.tenant()), 2, finalizerDecided)) {
             if (!noWebhooks) {
                 http.post(target.oms + "/webhooks", f.tenant(), Map.of("url", receiver.url(), "events", List.of("order.created", "order.updated"),
                         "description", "loadtest receiver")).expect(201);
             }
-            LongSupplier finalizerDecided = finalizerCounter(http, target.finalizer);
             AtomicLong ingested = new AtomicLong();
             AtomicReference<JsonNode> job = new AtomicReference<>();
             Monitor monitor = new Monitor(http, target.services(), List.of(
@@ -168,7 +168,9 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             report.note(String.format("File: %,d rows, %,d invalid (%s), %,d valid orders of which %,d multi-item, %,d units.",
                     stats.rows(), stats.invalidRows(), invalidShare, stats.validOrders(), stats.multiItemOrders(), stats.units()));
             report.note("Finalized = orders with status new_order (or on_hold with a reason), counted in MongoDB (three count commands) every 2 s "
-                    + "(or 9× as long as a count takes, whichever is longer); the first order's moment is when that counter or a count "
+                    + "(or 9× as long as a count takes, whichever is longer) when order-finalizer's ordermesh_finalizer_orders_total "
+                    + "cannot be read or has not grown for " + Poller.STILL_MILLIS / 1000 + " s (while it grows, counting would only "
+                    + "slow the run); the first order's moment is when that counter or a count "
                     + "first showed a decision, the last order's when order-finalizer's ordermesh_finalizer_orders_total had grown "
                     + "by the number of orders, confirmed by a count.");
             if (poller.unconfirmed() != null) {

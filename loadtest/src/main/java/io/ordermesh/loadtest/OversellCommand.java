@@ -47,7 +47,7 @@ final class OversellCommand implements Callable<Integer> {
         Outcomes.Counts counts;
         Report report = new Report("oversell").parameter("stock", stock).parameter("orders", orders)
                 .parameter("concurrency", concurrency).parameter("tenant", f.tenant()).parameter("sku", f.skus().get(0));
-        try (Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb); Poller poller = new Poller(outcomes, f.tenant(), 2)) {
+        try (Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb); Poller poller = new Poller(() -> outcomes.count(f.tenant()), 2)) {
             Monitor monitor = new Monitor(http, target.services(), List.of(new Monitor.Counter("orders sent", orders, driver.answered::get),
                     new Monitor.Counter("decided", orders, () -> poller.latest().decided())), System.err).start();
             try (monitor) {
