@@ -16,18 +16,18 @@ import java.util.function.Supplier;
  * <p>
  * Given a running figure of decided orders (order-finalizer's counter), it counts only when that
  * figure cannot be read or has not grown for {@link #STILL_MILLIS}: while the figure grows, a count
- * tells nothing it does not, and the three scans of the collection (a fifth of the embedded
- * server's samples in a 100,000-row run) would slow the very thing measured. A figure that stands
- * still (order-finalizer restarted, stuck, or done) is checked by counts again.
+ * tells nothing it does not, and the three scans of the collection (at least a fifth of the
+ * embedded server's samples in a 100,000-row run) would slow the very thing measured. A figure
+ * that stands still (order-finalizer restarted, stuck, or done) is checked by counts again.
  */
 final class Poller implements AutoCloseable {
 
     static final int QUIET_FACTOR = 9;
+    static final long STILL_MILLIS = 10_000;
 
     /** One count of the tenant's outcomes (a scan of the orders collection on the embedded server). */
     private final Supplier<Outcomes.Counts> counts;
     private final long everyMillis;
-    static final long STILL_MILLIS = 10_000;
 
     /** Decided orders by a cheaper source, negative when unknown; null: counts only. */
     private final LongSupplier figure;
