@@ -2,13 +2,15 @@ package io.ordermesh.loadtest;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +26,7 @@ class PollerTest {
     };
 
     @Test
-    void countsOnlyWhenTheRunningFigureStoodStill() throws InterruptedException {
+    void countsOnlyWhenTheRunningFigureStoodStill() {
         AtomicBoolean moving = new AtomicBoolean(true);
         AtomicLong figure = new AtomicLong();
         LongSupplier growing = () -> moving.get() ? figure.incrementAndGet() : figure.get();
@@ -41,7 +43,7 @@ class PollerTest {
     }
 
     @Test
-    void countsEveryPollWithoutAReadableFigure() throws InterruptedException {
+    void countsEveryPollWithoutAReadableFigure() {
         try (Poller unreadable = new Poller(counts, EVERY_SECONDS, () -> -1)) {
             waitUntil(() -> scans.get() >= 4);
         }
@@ -51,11 +53,7 @@ class PollerTest {
         }
     }
 
-    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "condition not reached within 10 s");
-            Thread.sleep(5);
-        }
+    private static void waitUntil(Callable<Boolean> condition) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(condition);
     }
 }
