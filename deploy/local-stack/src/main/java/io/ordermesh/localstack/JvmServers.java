@@ -28,7 +28,7 @@ import java.util.Properties;
 final class JvmServers {
 
     /** H2's page cache for the MongoDB-compatible server, in MB of heap as TunedH2Backend estimates it (see README). */
-    private static final int MONGO_PAGE_CACHE_MB = 256;
+    static final int MONGO_PAGE_CACHE_MB = 256;
 
     /** The bulk-order queue and its dead-letter queue, provisioned on every start. */
     static final String BULK_QUEUE = "ordermesh-bulk-orders";

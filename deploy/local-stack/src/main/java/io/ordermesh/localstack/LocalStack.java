@@ -127,9 +127,11 @@ public final class LocalStack {
         List<String> cmd = new ArrayList<>();
         if (c.jvm) {
             String java = ProcessHandle.current().info().command().orElse("java");
-            cmd.addAll(List.of(java, "-Xms64m", "-Xmx" + c.maxHeap, "-XX:+UseSerialGC"));
-            if (!c.optimised) {
-                cmd.add("-XX:TieredStopAtLevel=1");
+            cmd.addAll(List.of(java, "-Xms64m", "-Xmx" + c.maxHeap));
+            if (c.optimised) {
+                cmd.add("-XX:+UseParallelGC");
+            } else {
+                cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
             }
             cmd.addAll(List.of("-Xss512k", "-Djava.net.preferIPv4Stack=true", "-cp", System.getProperty("java.class.path"),
                     LocalStack.class.getName(), "run", "--home", home.root().toString(), c.id()));
