@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -232,6 +233,66 @@ class CsvIngestionTest {
         assertEquals(singles + 3, distinctOrders(events), "every order announced");
         assertTrue(events.stream().filter(e -> e.order().orderId().equals("X-1")).allMatch(e -> e.order().items().size() == 3),
                 "X-1 announced whole, never in part");
+    }
+
+    @Test
+    void manyHeldOrdersAreSettledWholeAndTheirErrorsListedInFileOrder() {
+        var c = fx.catalogue(3);
+        String s0 = c.skus().get(0), s1 = c.skus().get(1);
+        // 60,000 rows in 60 batches: a two-row order across 57 of the boundaries, 1,200 orders whose
+        // second row comes 10,000 rows later, and two orders whose rows disagree, one held in the
+        // first batch and one in the last but one. More notes than one read takes and more held
+        // orders than one settling round: the end of the file settles them over several of each.
+        int rows = 60_000;
+        Map<Integer, String> special = new HashMap<>();
+        for (int j = 0; j < 1200; j++) {
+            special.put(40_100 + j, row("L-" + j, s0, "1", c.seller(), c.hub(), "1"));
+            special.put(50_100 + j, row("L-" + j, s1, "2", c.seller(), c.hub(), "1"));
+        }
+        int straddling = 0;
+        for (int k = 1; k < 60; k++) {
+            if (k != 41 && k != 51) { // those boundaries lie among the L rows
+                special.put(1000 * k - 1, row("B-" + k, s0, "1", c.seller(), c.hub(), "1"));
+                special.put(1000 * k, row("B-" + k, s1, "1", c.seller(), c.hub(), "1"));
+                straddling++;
+            }
+        }
+        special.put(998, row("C-first", s0, "1", c.seller(), c.hub(), "1"));
+        special.put(1500, row("C-first", c.otherSellersSku(), "1", c.otherSeller(), c.hub(), "1"));
+        special.put(58_500, row("C-last", s0, "1", c.seller(), c.hub(), "1"));
+        special.put(59_500, row("C-last", c.otherSellersSku(), "1", c.otherSeller(), c.hub(), "1"));
+        StringBuilder csv = new StringBuilder(5_000_000).append("order_id,sku_id,quantity,seller_id,hub_id,price\n");
+        for (int p = 0; p < rows; p++) {
+            csv.append(special.getOrDefault(p, row("", s0, "1", c.seller(), c.hub(), "1")));
+        }
+        long held = straddling + 1200;
+        long orders = rows - special.size() + held;
+
+        String upload = fx.upload(c.tenant(), csv.toString().getBytes(StandardCharsets.UTF_8));
+        Document job = fx.awaitFinished(upload, Duration.ofMinutes(3));
+        assertEquals(UploadDocuments.COMPLETED, job.getString(UploadDocuments.STATUS), job::toJson);
+        assertEquals(4L, job.get(UploadDocuments.ROWS_INVALID));
+        assertEquals(orders, job.get(UploadDocuments.ORDERS_CREATED));
+        assertEquals(orders, fx.countOrders(upload));
+        Map<String, Document> heldOrders = fx.orders(upload).stream().filter(d -> d.getString(OrderDocuments.ORDER_ID).length() < 10)
+                .collect(Collectors.toMap(d -> d.getString(OrderDocuments.ORDER_ID), d -> d));
+        assertEquals(held, heldOrders.size(), "every L and B order, no C order");
+        for (Document d : heldOrders.values()) {
+            assertEquals(List.of(s0, s1), skus(d), d.getString(OrderDocuments.ORDER_ID) + " whole, its rows in order");
+            assertNull(d.get("outbox_hold"), d.getString(OrderDocuments.ORDER_ID) + " released");
+        }
+        String errors = fx.errorFile(c.tenant(), upload);
+        // Line = position + 2 (the header is line 1).
+        List<String> expected = List.of("line 1000: the rows of order C-first disagree", "line 1502: the rows of order C-first disagree",
+                "line 58502: the rows of order C-last disagree", "line 59502: the rows of order C-last disagree");
+        int at = -1;
+        for (String line : expected) {
+            int next = errors.indexOf(line);
+            assertTrue(next > at, line + " after the one before it in:\n" + errors);
+            at = next;
+        }
+        List<OrderEvent> events = fx.createdEvents(c.tenant(), e -> distinctOrders(e) >= orders, Duration.ofMinutes(2));
+        assertEquals(orders, distinctOrders(events), "every order announced, the held ones too");
     }
 
     private double rowsCounted(String result) {

@@ -96,10 +96,19 @@ public class OrderStore {
                 new ReplaceOptions().upsert(true));
     }
 
-    /** The held orders noted for one batch (none when the batch had none). */
-    public List<String> heldIn(String uploadId, int batch) {
-        Document note = held.find(Filters.eq(OrderDocuments.ID, heldNoteId(uploadId, batch))).first();
-        return note == null ? List.of() : note.getList("ids", String.class);
+    /** The held orders noted for these batches, batch after batch as given (one query, by primary key). */
+    public List<String> heldIn(String uploadId, List<Integer> batches) {
+        Map<Object, Document> notes = new HashMap<>();
+        held.find(Filters.in(OrderDocuments.ID, batches.stream().map(b -> heldNoteId(uploadId, b)).toList()))
+                .forEach(n -> notes.put(n.get(OrderDocuments.ID), n));
+        List<String> ids = new ArrayList<>();
+        for (int b : batches) {
+            Document note = notes.get(heldNoteId(uploadId, b));
+            if (note != null) {
+                ids.addAll(note.getList("ids", String.class));
+            }
+        }
+        return ids;
     }
 
     /** Drops the upload's notes, also those an earlier run with more batches left behind. */
