@@ -450,7 +450,7 @@ public class UploadProcessor {
         private void finish(ErrorFile errors) {
             long created = wholeOrders;
             long invalidBefore = invalid;
-            // A few round trips per many notes and orders, not four per batch: on a loaded server
+            // A few round trips per many notes and orders, not up to four per batch: on a loaded server
             // a million-row file's thousand batches took a minute to settle one by one.
             List<String> ids = new ArrayList<>();
             for (int n = 0; n < notedBatches.size(); n += NOTES_PER_READ) {
