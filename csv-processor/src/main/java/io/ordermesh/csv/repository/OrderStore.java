@@ -84,12 +84,10 @@ public class OrderStore {
     /**
      * Notes the held orders whose first row is in batch {@code batch} of the upload, so the end of
      * the file can settle every held order by primary key instead of querying the whole collection.
-     * Idempotent (a reprocessed file writes the same note again).
+     * Idempotent (a reprocessed file writes the same note again). Only batches with held orders
+     * get a note; the caller remembers which.
      */
     public void noteHeld(String uploadId, int batch, List<String> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
         String noteId = heldNoteId(uploadId, batch);
         held.replaceOne(Filters.eq(OrderDocuments.ID, noteId),
                 new Document(OrderDocuments.ID, noteId).append(UPLOAD_ID, uploadId).append("ids", ids),
@@ -98,12 +96,12 @@ public class OrderStore {
 
     /** The held orders noted for these batches, batch after batch as given (one query, by primary key). */
     public List<String> heldIn(String uploadId, List<Integer> batches) {
+        List<String> noteIds = batches.stream().map(b -> heldNoteId(uploadId, b)).toList();
         Map<Object, Document> notes = new HashMap<>();
-        held.find(Filters.in(OrderDocuments.ID, batches.stream().map(b -> heldNoteId(uploadId, b)).toList()))
-                .forEach(n -> notes.put(n.get(OrderDocuments.ID), n));
+        held.find(Filters.in(OrderDocuments.ID, noteIds)).forEach(n -> notes.put(n.get(OrderDocuments.ID), n));
         List<String> ids = new ArrayList<>();
-        for (int b : batches) {
-            Document note = notes.get(heldNoteId(uploadId, b));
+        for (String noteId : noteIds) {
+            Document note = notes.get(noteId);
             if (note != null) {
                 ids.addAll(note.getList("ids", String.class));
             }
