@@ -165,6 +165,8 @@ public class UploadProcessor {
         private final List<Integer> notedBatches = new ArrayList<>();
         /** Valid rows counted in the metrics so far (whole orders at once; held orders' rows at the end). */
         private long validCounted;
+        /** The previous batch's order.created sends, awaited after the next batch is written. */
+        private List<CompletableFuture<Void>> sending = List.of();
 
         Run(UploadMessage message, String owner, BooleanSupplier keepGoing) {
             this.message = message;
@@ -372,7 +374,10 @@ public class UploadProcessor {
                 notedBatches.add(batches);
             }
             batches++;
-            awaitQuietly(sends);
+            // The broker acknowledges this batch's events while the next one is read and written; at
+            // most two batches' events are ever in flight.
+            awaitQuietly(sending);
+            sending = sends;
             jobs.progress(uploadId, owner, new Counters(total, valid, invalid, inserted));
             // Rows of held orders count as valid only at the end of the file, when they are accepted.
             countRows(validAtOnce, invalid - invalidBefore);
@@ -448,6 +453,7 @@ public class UploadProcessor {
          * run of this file are counted and their leftover events sent.
          */
         private void finish(ErrorFile errors) {
+            awaitQuietly(sending);
             long created = wholeOrders;
             long invalidBefore = invalid;
             // A few round trips per many notes and orders, not up to four per batch: on a loaded server

@@ -129,7 +129,9 @@ public final class LocalStack {
             String java = ProcessHandle.current().info().command().orElse("java");
             cmd.addAll(List.of(java, "-Xms64m", "-Xmx" + c.maxHeap));
             if (c.optimised) {
-                cmd.add("-XX:+UseParallelGC");
+                // Netty checks every buffer access for a released buffer and bounds; the MongoDB-compatible
+                // server writes each stored document through such buffers, field by field, at every commit.
+                cmd.addAll(List.of("-XX:+UseParallelGC", "-Dio.netty.buffer.checkAccessible=false", "-Dio.netty.buffer.checkBounds=false"));
             } else {
                 cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
             }

@@ -7,10 +7,16 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import org.bson.Document;
 import org.bson.types.Binary;
@@ -18,10 +24,12 @@ import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.WriteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
@@ -40,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The embedded MongoDB-compatible server with hash-ordered unique indexes, on a real H2 file. */
+/** The embedded MongoDB-compatible server with its tuned backend ({@link TunedH2Backend}), on a real H2 file. */
 class TunedH2BackendTest {
 
     private static final int DOCS = 5_000;
@@ -75,6 +83,108 @@ class TunedH2BackendTest {
             }
             assertThrows(MongoWriteException.class, () -> orders.insertOne(new Document("_id", "o4999")));
         });
+    }
+
+    @Test
+    void aUniqueIndexWithIdKeepsNoEntriesAndItsFiltersStillFindCompareAndSetAndRejectAcrossARestart() {
+        Path file = dir.resolve("implied.mv");
+        withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
+            List<Document> docs = new ArrayList<>();
+            for (int i = 0; i < DOCS; i++) {
+                docs.add(new Document("_id", "o" + i).append("status", "on_hold").append("tenant", "t").append("ref", "r" + i));
+            }
+            orders.insertMany(docs);
+            orders.createIndex(Indexes.ascending("_id", "status"), new IndexOptions().name("id_status").unique(true));
+            orders.createIndex(Indexes.ascending("tenant", "ref"), new IndexOptions().name("tenant_ref").unique(true));
+
+            assertEquals(1, orders.updateOne(new Document("_id", "o42").append("status", "on_hold"), Updates.set("status", "new_order"))
+                    .getModifiedCount());
+            assertEquals(0, orders.updateOne(new Document("_id", "o42").append("status", "on_hold"), Updates.set("status", "cancelled"))
+                    .getMatchedCount(), "a compare-and-set on a status that moved on matches nothing");
+            assertEquals(0, orders.updateOne(new Document("_id", "missing").append("status", "on_hold"), Updates.set("status", "x"))
+                    .getMatchedCount());
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.insertOne(new Document("_id", "o7").append("status", "other"))).getError().getCategory());
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.insertOne(new Document("_id", "p7").append("tenant", "t").append("ref", "r7"))).getError().getCategory(),
+                    "a unique index without _id still keeps and checks its entries");
+
+            // Updates that change an indexed field still move its entry (and are refused onto a taken key).
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.updateOne(new Document("_id", "o1"), Updates.set("ref", "r2"))).getError().getCategory());
+            orders.updateOne(new Document("_id", "o1"), Updates.set("ref", "r1-moved"));
+            orders.updateOne(new Document("_id", "o3"), Updates.unset("ref"));
+            assertEquals("o1", orders.find(new Document("tenant", "t").append("ref", "r1-moved")).first().getString("_id"));
+            orders.insertOne(new Document("_id", "p1").append("tenant", "t").append("ref", "r1"));
+            orders.insertOne(new Document("_id", "p3").append("tenant", "t").append("ref", "r3"));
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.insertOne(new Document("_id", "p4").append("tenant", "t"))).getError().getCategory(),
+                    "o3's missing ref is its key now");
+        });
+        withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
+            // Created again by a restarted service, with the same options: accepted, still reported unique.
+            orders.createIndex(Indexes.ascending("_id", "status"), new IndexOptions().name("id_status").unique(true));
+            Document described = orders.listIndexes().into(new ArrayList<>()).stream()
+                    .filter(i -> "id_status".equals(i.getString("name"))).findFirst().orElseThrow();
+            assertEquals(Boolean.TRUE, described.getBoolean("unique"));
+            assertEquals("new_order", orders.find(new Document("_id", "o42").append("status", "new_order")).first().getString("status"));
+            assertNull(orders.find(new Document("_id", "o42").append("status", "on_hold")).first());
+            for (int i = 0; i < DOCS; i += 97) {
+                String status = i == 42 ? "new_order" : "on_hold";
+                String ref = i == 1 ? "r1-moved" : i == 3 ? null : "r" + i;
+                assertEquals(ref, orders.find(new Document("_id", "o" + i).append("status", status)).first().getString("ref"));
+                assertEquals(1, orders.countDocuments(new Document("_id", "o" + i).append("tenant", "t")));
+            }
+            assertEquals(1, orders.updateOne(new Document("_id", "o43").append("status", "on_hold"), Updates.set("status", "new_order"))
+                    .getModifiedCount());
+
+            // {_id: {$in: [...]}}: each existing document once, sorted and projected as asked.
+            List<Document> found = orders.find(new Document("_id", new Document("$in", List.of("o5", "missing", "o5", "o9", "o42"))))
+                    .projection(Projections.include("ref")).sort(Sorts.descending("_id")).into(new ArrayList<>());
+            assertEquals(List.of("o9", "o5", "o42"), found.stream().map(d -> d.getString("_id")).toList());
+            assertEquals(List.of("_id", "ref"), List.copyOf(found.get(0).keySet()));
+            assertEquals(2, orders.countDocuments(new Document("_id", new Document("$in", List.of("o1", "o2", "nope")))));
+            assertEquals(0, orders.countDocuments(new Document("_id", new Document("$in", List.of()))));
+        });
+        // Read from pages, changed in place, written with the untouched documents' remembered bytes: all as last stored.
+        withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
+            assertEquals("new_order", orders.find(new Document("_id", "o43")).first().getString("status"));
+            assertEquals("r1-moved", orders.find(new Document("_id", "o1")).first().getString("ref"));
+            assertEquals(DOCS + 2, orders.countDocuments());
+            assertEquals(DOCS - 2, orders.countDocuments(new Document("status", "on_hold")));
+        });
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            assertTrue(store.getMapNames().contains("oms.orders._index_tenant_ref"), store.getMapNames().toString());
+            assertTrue(!store.hasMap("oms.orders._index_id_status") || store.openMap("oms.orders._index_id_status", indexMap()).isEmpty(),
+                    "no entries for the index the primary key implies");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aStoreMarkedBeforeImpliedIndexesWereLeftEmptyKeepsTheirEntries() {
+        Path file = dir.resolve("bson-only.mv");
+        MVStore marked = new MVStore.Builder().fileName(file.toString()).open();
+        MVMap<String, String> marker = marked.openMap(TunedH2Backend.MARKER_MAP);
+        marker.put(TunedH2Backend.ORDER, TunedH2Backend.HASH_ORDER);
+        marker.put("encoding", "bson");
+        marked.close();
+        withServer(file, TunedH2Backend::open, backend -> assertSame(TunedH2Backend.class, backend.getClass()), orders -> {
+            for (int i = 0; i < 300; i++) {
+                orders.insertOne(new Document("_id", "o" + i).append("status", "on_hold"));
+            }
+            orders.createIndex(Indexes.ascending("_id", "status"), new IndexOptions().name("id_status").unique(true));
+            assertEquals(1, orders.updateOne(new Document("_id", "o1").append("status", "on_hold"), Updates.set("status", "new_order"))
+                    .getModifiedCount());
+        });
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            assertEquals(300, store.openMap("oms.orders._index_id_status", indexMap()).size(), "a store from before keeps its index whole");
+        } finally {
+            store.close();
+        }
     }
 
     @Test
@@ -133,6 +243,23 @@ class TunedH2BackendTest {
         } finally {
             store.close();
         }
+    }
+
+    @Test
+    void documentsAreWrittenByteForByteAsTheServersOwnEncoderWritesThem() {
+        var nested = new de.bwaldvogel.mongo.bson.Document("k", List.of(1, "two", new de.bwaldvogel.mongo.bson.Document("x", 3),
+                List.of(List.of(), List.of(true, 4.5)))).append("ünïcode ключ", "värde");
+        var document = new de.bwaldvogel.mongo.bson.Document("_id", "a").append("int", 7).append("long", 1L << 40)
+                .append("nothing", null).append("at", java.time.Instant.ofEpochMilli(1_700_000_000_123L)).append("nested", nested)
+                .append("items", List.of(new de.bwaldvogel.mongo.bson.Document("sku", "S1").append("qty", 2)))
+                .append("empty", new de.bwaldvogel.mongo.bson.Document()).append("big", "x".repeat(10_000));
+        ByteBuf expected = Unpooled.buffer();
+        BsonEncoder.encodeDocument(document, expected);
+        WriteBuffer written = new WriteBuffer();
+        new TunedH2Backend.BsonDocumentType().write(written, document);
+        ByteBuffer actual = written.getBuffer().flip();
+        assertEquals(expected.nioBuffer(), actual);
+        assertEquals(document, new TunedH2Backend.BsonDocumentType().read(actual));
     }
 
     @Test
@@ -225,6 +352,11 @@ class TunedH2BackendTest {
             server.shutdown();
             store.close();
         }
+    }
+
+    private static MVMap.Builder<KeyValue, Object> indexMap() {
+        return new MVMap.Builder<KeyValue, Object>().keyType(new TunedH2Backend.BsonKeyType())
+                .valueType(new TunedH2Backend.BsonValueType());
     }
 
     /** Opens the store file, serves it on a free loopback port, runs {@code work} on a collection, shuts down (committing). */
