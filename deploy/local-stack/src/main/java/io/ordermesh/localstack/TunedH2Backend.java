@@ -189,7 +189,8 @@ final class TunedH2Backend extends H2Backend {
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int numberToReturn, int batchSize,
                                              Document fieldSelector) {
             Object id = query.get(ID);
-            Index<Object> primaryKey = primaryKey();
+            // Most filters name no _id: they go straight to the stock plan, without a walk over the indexes.
+            Index<Object> primaryKey = id == null ? null : primaryKey();
             if (primaryKey != null && query.size() > 1 && isKey(id)) {
                 return matchDocuments(query, positions(primaryKey, List.of(id)), orderBy, numberToSkip, numberToReturn, batchSize,
                         fieldSelector);
