@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.bson.Document;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -280,8 +281,15 @@ final class Limits {
                 for (int k = 0; k < concurrency; k++) {
                     fs.add(pool.submit(() -> {
                         for (long i = next.getAndIncrement(); i < posts; i = next.getAndIncrement()) {
-                            http.send(HttpRequest.newBuilder(URI.create(receiver.url())).header("Content-Type", "application/json")
-                                    .header("webhook-id", "msg_" + i).POST(HttpRequest.BodyPublishers.ofString(body)).build()).expect(204);
+                            HttpRequest post = HttpRequest.newBuilder(URI.create(receiver.url())).header("Content-Type", "application/json")
+                                    .header("webhook-id", "msg_" + i).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                            try {
+                                http.send(post).expect(204);
+                            } catch (UncheckedIOException e) {
+                                // The JDK client may pick a pooled connection the receiver is just closing
+                                // ("connection closed locally") and does not resend a POST itself: once more.
+                                http.send(post).expect(204);
+                            }
                         }
                         return null;
                     }));

@@ -28,7 +28,7 @@ import java.util.Properties;
 final class JvmServers {
 
     /** H2's page cache for the MongoDB-compatible server, in MB of heap as TunedH2Backend estimates it (see README). */
-    static final int MONGO_PAGE_CACHE_MB = 256;
+    static final int MONGO_PAGE_CACHE_MB = 64;
 
     /** The bulk-order queue and its dead-letter queue, provisioned on every start. */
     static final String BULK_QUEUE = "ordermesh-bulk-orders";
@@ -143,8 +143,8 @@ final class JvmServers {
     }
 
     private static void mongo(Path data) {
-        // A read that misses H2's page cache decodes a whole page of documents, so the cache (H2's
-        // default is 16 MB) decides how fast lookups by key are.
+        // A read that misses H2's page cache decodes a whole page of documents (BSON); a larger cache
+        // than 64 MB cost more in garbage collection than it saved in decoding (README).
         MVStore store = new MVStore.Builder().fileName(data.resolve("oms.mv").toString()).cacheSize(MONGO_PAGE_CACHE_MB).open();
         // Full scans hold the chunks of the version they read themselves (TunedH2Backend), so H2's
         // retention time stays at its default (45 s): at a million rows the file peaked at 14 GB

@@ -46,12 +46,16 @@ import java.util.function.Supplier;
  * store is marked with when it is created (a B-tree must be read as it was written), and two that
  * change nothing stored.
  *
- * <p><b>Hash-ordered unique indexes.</b> The stock backend keys those indexes by {@link KeyValue},
- * which is not {@link Comparable}, so H2 compares two keys by Java-serialising both: a B-tree
- * search of a 100,000-entry index serialises about 34 objects. Here keys are ordered by hash code
- * first and only by their bytes to break a tie of hashes. Equal keys have equal hashes and equal
- * bytes, so lookups and uniqueness are the same; only the (otherwise unused) order of index
- * entries differs.
+ * <p><b>Comparable index keys.</b> The stock backend keys those indexes by {@link KeyValue}, which
+ * is not {@link Comparable}, so H2 compares two keys by Java-serialising both: a B-tree search of a
+ * 100,000-entry index serialises about 34 objects. Here keys are ordered by their leading string
+ * values as strings, then by hash code, and only by their bytes to break a tie of hashes. Equal
+ * keys have equal strings, hashes and bytes, so lookups and uniqueness are the same. The suite's
+ * keys are strings ({@code tenant/order} ids, tenant and order ids), so the keys of orders written
+ * one after another sit side by side, as the documents themselves do in their map: a batch of
+ * inserts changes a few pages of each index. Ordered by hash first (stores marked so keep that
+ * order) each key went to a page of its own anywhere in the index, and every commit rewrote each
+ * of those pages whole.
  *
  * <p><b>BSON instead of Java serialisation.</b> The stock backend Java-serialises every document,
  * index key and index position into H2's pages; under a million-row upload that (a changed page is
@@ -75,8 +79,8 @@ import java.util.function.Supplier;
  * to count its bytes.
  *
  * <p>A store written before any of this existed (unmarked, not empty) is opened with the stock
- * backend; one marked with the hash order only keeps Java serialisation; one marked without the
- * implied indexes keeps their entries.
+ * backend; one marked with the hash order keeps that order, and without the BSON encoding Java
+ * serialisation; one marked without the implied indexes keeps their entries.
  */
 final class TunedH2Backend extends H2Backend {
 
@@ -84,6 +88,7 @@ final class TunedH2Backend extends H2Backend {
     private static final String ID = "_id";
     static final String ORDER = "order";
     static final String HASH_ORDER = "hash-then-serialised";
+    static final String STRINGS_ORDER = "strings-then-hash-then-bytes";
     private static final String ENCODING = "encoding";
     private static final String BSON = "bson";
     static final String IMPLIED_INDEXES = "unique-indexes-with-_id";
@@ -98,17 +103,22 @@ final class TunedH2Backend extends H2Backend {
         boolean fresh = store.getMapNames().isEmpty();
         MVMap<String, String> marker = store.openMap(MARKER_MAP);
         if (fresh) {
-            marker.put(ORDER, HASH_ORDER);
+            marker.put(ORDER, STRINGS_ORDER);
             marker.put(ENCODING, BSON);
             marker.put(IMPLIED_INDEXES, NOT_STORED);
             store.commit();
         }
-        return HASH_ORDER.equals(marker.get(ORDER)) ? new TunedH2Backend(store) : new H2Backend(store);
+        String order = marker.get(ORDER);
+        return HASH_ORDER.equals(order) || STRINGS_ORDER.equals(order) ? new TunedH2Backend(store) : new H2Backend(store);
     }
 
     /** Read from the store, not a field: the super constructor opens the existing databases before fields are set. */
     private static boolean bson(MVStore store) {
         return BSON.equals(store.<String, String>openMap(MARKER_MAP).get(ENCODING));
+    }
+
+    private static boolean stringsInOrder(MVStore store) {
+        return STRINGS_ORDER.equals(store.<String, String>openMap(MARKER_MAP).get(ORDER));
     }
 
     private static boolean impliedIndexesNotStored(MVStore store) {
@@ -136,7 +146,8 @@ final class TunedH2Backend extends H2Backend {
             }
             String name = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
             if (bson(getMvStore())) {
-                getMvStore().openMap(name, new MVMap.Builder<KeyValue, Object>().keyType(new BsonKeyType()).valueType(new BsonValueType()));
+                getMvStore().openMap(name, new MVMap.Builder<KeyValue, Object>()
+                        .keyType(new BsonKeyType(stringsInOrder(getMvStore()))).valueType(new BsonValueType()));
             } else {
                 getMvStore().openMap(name, new MVMap.Builder<KeyValue, Object>().keyType(new KeyType()));
             }
@@ -505,11 +516,37 @@ final class TunedH2Backend extends H2Backend {
         out.setIntLE(start, out.writerIndex() - start);
     }
 
-    /** Index keys as a count and their values; ordered by hash, a tie of hashes broken by the encoded bytes. */
+    /**
+     * Index keys as a count and their values. Ordered by their leading string values (a key whose
+     * strings end sooner, at a value of another type, first), then by hash, a tie of hashes broken
+     * by the encoded bytes; or, for stores marked with the hash order, by hash and bytes alone.
+     */
     static final class BsonKeyType extends BasicDataType<KeyValue> {
+
+        private final boolean stringsInOrder;
+
+        BsonKeyType(boolean stringsInOrder) {
+            this.stringsInOrder = stringsInOrder;
+        }
 
         @Override
         public int compare(KeyValue a, KeyValue b) {
+            if (stringsInOrder) {
+                for (int i = 0, n = Math.min(a.size(), b.size()); i < n; i++) {
+                    Object x = a.get(i);
+                    Object y = b.get(i);
+                    if (x instanceof String s && y instanceof String t) {
+                        int byString = s.compareTo(t);
+                        if (byString != 0) {
+                            return byString;
+                        }
+                    } else if (x instanceof String || y instanceof String) {
+                        return x instanceof String ? 1 : -1;
+                    } else {
+                        break;
+                    }
+                }
+            }
             int byHash = Integer.compare(a.hashCode(), b.hashCode());
             if (byHash != 0 || a.equals(b)) {
                 return byHash;

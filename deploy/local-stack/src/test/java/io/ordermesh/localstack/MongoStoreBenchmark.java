@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Prints documents/s, CPU and garbage-collection seconds per phase and what went to and from the
  * file. The server runs in this JVM, so its collector and heap are the test JVM's: pass the
  * launcher's ({@code Component.MONGO}) to compare, e.g. at a million orders
- * {@code ./mvnw -B -o verify -pl deploy/local-stack -Dtest=MongoStoreBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dbench.orders=1000000 "-DargLine=-Xms64m -Xmx2g -XX:+UseParallelGC"}
+ * {@code ./mvnw -B -o verify -pl deploy/local-stack -Dtest=MongoStoreBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DskipITs -Dbench.orders=1000000 "-DargLine=-Xms64m -Xmx3g -XX:+UseParallelGC -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false"}
  * ({@code -Dbench.cacheMb} changes the page cache).
  */
 class MongoStoreBenchmark {

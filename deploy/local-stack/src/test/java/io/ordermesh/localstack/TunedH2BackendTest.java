@@ -14,6 +14,7 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -146,7 +147,7 @@ class TunedH2BackendTest {
             assertEquals(2, orders.countDocuments(new Document("_id", new Document("$in", List.of("o1", "o2", "nope")))));
             assertEquals(0, orders.countDocuments(new Document("_id", new Document("$in", List.of()))));
         });
-        // Read from pages, changed in place, written with the untouched documents' remembered bytes: all as last stored.
+        // Read back from the file after updates in place: all as last stored.
         withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
             assertEquals("new_order", orders.find(new Document("_id", "o43")).first().getString("status"));
             assertEquals("r1-moved", orders.find(new Document("_id", "o1")).first().getString("ref"));
@@ -156,11 +157,77 @@ class TunedH2BackendTest {
         MVStore store = new MVStore.Builder().fileName(file.toString()).open();
         try {
             assertTrue(store.getMapNames().contains("oms.orders._index_tenant_ref"), store.getMapNames().toString());
-            assertTrue(!store.hasMap("oms.orders._index_id_status") || store.openMap("oms.orders._index_id_status", indexMap()).isEmpty(),
+            assertTrue(!store.hasMap("oms.orders._index_id_status") || store.openMap("oms.orders._index_id_status", indexMap(true)).isEmpty(),
                     "no entries for the index the primary key implies");
         } finally {
             store.close();
         }
+    }
+
+    @Test
+    void indexKeysOfAFreshStoreAreStoredInTheOrderOfTheirStrings() {
+        Path file = dir.resolve("strings.mv");
+        withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
+            orders.createIndex(Indexes.ascending("tenant", "ref"), new IndexOptions().name("tenant_ref").unique(true));
+            List<Document> docs = new ArrayList<>();
+            for (int i = 0; i < DOCS; i++) {
+                docs.add(new Document("_id", "t/o" + i).append("tenant", "t").append("ref", "r" + i));
+            }
+            orders.insertMany(docs);
+        });
+        withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
+            for (int i = 0; i < DOCS; i += 97) {
+                assertEquals("t/o" + i, orders.find(new Document("tenant", "t").append("ref", "r" + i)).first().getString("_id"));
+                assertEquals("r" + i, orders.find(new Document("_id", "t/o" + i)).first().getString("ref"));
+            }
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.insertOne(new Document("_id", "t/o9"))).getError().getCategory());
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.insertOne(new Document("_id", "x").append("tenant", "t").append("ref", "r9"))).getError().getCategory());
+        });
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            assertEquals(TunedH2Backend.STRINGS_ORDER, store.<String, String>openMap(TunedH2Backend.MARKER_MAP).get(TunedH2Backend.ORDER));
+            List<String> refs = new ArrayList<>();
+            store.openMap("oms.orders._index_tenant_ref", indexMap(true)).keyIterator(null).forEachRemaining(k -> refs.add((String) k.get(1)));
+            List<String> ids = new ArrayList<>();
+            store.openMap("oms.orders._index__id_", indexMap(true)).keyIterator(null).forEachRemaining(k -> ids.add((String) k.get(0)));
+            assertEquals(DOCS, refs.size());
+            assertEquals(refs.stream().sorted().toList(), refs);
+            assertEquals(DOCS, ids.size());
+            assertEquals(ids.stream().sorted().toList(), ids);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void indexKeyOrdersAreTotalAndZeroOnlyForEqualKeys() {
+        ObjectId objectId = new ObjectId();
+        List<KeyValue> keys = List.of(new KeyValue("a"), new KeyValue("b"), new KeyValue("ab"), new KeyValue(""), new KeyValue("a"),
+                new KeyValue(1), new KeyValue(1L), new KeyValue(1.0), new KeyValue(2), new KeyValue((Object) null),
+                new KeyValue(Missing.getInstance()), new KeyValue(new de.bwaldvogel.mongo.bson.ObjectId(objectId.toByteArray())),
+                new KeyValue("t", "r1"), new KeyValue("t", "r2"), new KeyValue("t", "r1"), new KeyValue("t", 5), new KeyValue("t", 6),
+                new KeyValue("t", Missing.getInstance()), new KeyValue(5, "t"), new KeyValue(5, "u"), new KeyValue("u", "r1"));
+        for (boolean stringsInOrder : new boolean[] {true, false}) {
+            TunedH2Backend.BsonKeyType type = new TunedH2Backend.BsonKeyType(stringsInOrder);
+            for (KeyValue a : keys) {
+                for (KeyValue b : keys) {
+                    int ab = Integer.signum(type.compare(a, b));
+                    assertEquals(-ab, Integer.signum(type.compare(b, a)), a + " vs " + b);
+                    assertEquals(a.equals(b), ab == 0, a + " vs " + b);
+                    for (KeyValue c : keys) {
+                        if (ab <= 0 && type.compare(b, c) <= 0) {
+                            assertTrue(type.compare(a, c) <= 0, a + " <= " + b + " <= " + c);
+                        }
+                    }
+                }
+            }
+        }
+        TunedH2Backend.BsonKeyType strings = new TunedH2Backend.BsonKeyType(true);
+        assertTrue(strings.compare(new KeyValue("t", "r1"), new KeyValue("t", "r2")) < 0);
+        assertTrue(strings.compare(new KeyValue("a"), new KeyValue("ab")) < 0);
+        assertTrue(strings.compare(new KeyValue("t", 5), new KeyValue("t", "r1")) < 0, "strings that end sooner first");
     }
 
     @Test
@@ -179,9 +246,17 @@ class TunedH2BackendTest {
             assertEquals(1, orders.updateOne(new Document("_id", "o1").append("status", "on_hold"), Updates.set("status", "new_order"))
                     .getModifiedCount());
         });
+        withServer(file, TunedH2Backend::open, backend -> { }, orders -> {
+            // Its indexes are searched in the order they were written in (hash first).
+            for (int i = 0; i < 300; i += 7) {
+                assertEquals("o" + i, orders.find(new Document("_id", "o" + i)).first().getString("_id"));
+            }
+            assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
+                    () -> orders.insertOne(new Document("_id", "o5"))).getError().getCategory());
+        });
         MVStore store = new MVStore.Builder().fileName(file.toString()).open();
         try {
-            assertEquals(300, store.openMap("oms.orders._index_id_status", indexMap()).size(), "a store from before keeps its index whole");
+            assertEquals(300, store.openMap("oms.orders._index_id_status", indexMap(false)).size(), "a store from before keeps its index whole");
         } finally {
             store.close();
         }
@@ -354,8 +429,8 @@ class TunedH2BackendTest {
         }
     }
 
-    private static MVMap.Builder<KeyValue, Object> indexMap() {
-        return new MVMap.Builder<KeyValue, Object>().keyType(new TunedH2Backend.BsonKeyType())
+    private static MVMap.Builder<KeyValue, Object> indexMap(boolean stringsInOrder) {
+        return new MVMap.Builder<KeyValue, Object>().keyType(new TunedH2Backend.BsonKeyType(stringsInOrder))
                 .valueType(new TunedH2Backend.BsonValueType());
     }
 
