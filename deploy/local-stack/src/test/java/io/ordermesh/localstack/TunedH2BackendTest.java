@@ -154,14 +154,11 @@ class TunedH2BackendTest {
             assertEquals(DOCS + 2, orders.countDocuments());
             assertEquals(DOCS - 2, orders.countDocuments(new Document("status", "on_hold")));
         });
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        try {
+        inStore(file, store -> {
             assertTrue(store.getMapNames().contains("oms.orders._index_tenant_ref"), store.getMapNames().toString());
             assertTrue(!store.hasMap("oms.orders._index_id_status") || store.openMap("oms.orders._index_id_status", indexMap(true)).isEmpty(),
                     "no entries for the index the primary key implies");
-        } finally {
-            store.close();
-        }
+        });
     }
 
     @Test
@@ -185,8 +182,7 @@ class TunedH2BackendTest {
             assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
                     () -> orders.insertOne(new Document("_id", "x").append("tenant", "t").append("ref", "r9"))).getError().getCategory());
         });
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        try {
+        inStore(file, store -> {
             assertEquals(TunedH2Backend.STRINGS_ORDER, store.<String, String>openMap(TunedH2Backend.MARKER_MAP).get(TunedH2Backend.ORDER));
             List<String> refs = new ArrayList<>();
             store.openMap("oms.orders._index_tenant_ref", indexMap(true)).keyIterator(null).forEachRemaining(k -> refs.add((String) k.get(1)));
@@ -196,9 +192,7 @@ class TunedH2BackendTest {
             assertEquals(refs.stream().sorted().toList(), refs);
             assertEquals(DOCS, ids.size());
             assertEquals(ids.stream().sorted().toList(), ids);
-        } finally {
-            store.close();
-        }
+        });
     }
 
     @Test
@@ -254,12 +248,9 @@ class TunedH2BackendTest {
             assertEquals(ErrorCategory.DUPLICATE_KEY, assertThrows(MongoWriteException.class,
                     () -> orders.insertOne(new Document("_id", "o5"))).getError().getCategory());
         });
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        try {
+        inStore(file, store -> {
             assertEquals(300, store.openMap("oms.orders._index_id_status", indexMap(false)).size(), "a store from before keeps its index whole");
-        } finally {
-            store.close();
-        }
+        });
     }
 
     @Test
@@ -310,14 +301,11 @@ class TunedH2BackendTest {
                     "a missing ref is a key too, and \"a\" holds it");
             orders.insertOne(new Document("_id", "new").append("ref", "r-new"));
         });
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        try {
+        inStore(file, store -> {
             var raw = store.openMap("databases.oms.orders",
                     new MVMap.Builder<Object, de.bwaldvogel.mongo.bson.Document>().valueType(new TunedH2Backend.BsonDocumentType()));
             assertEquals(500, raw.get("o500").get("n"), "the pages hold BSON");
-        } finally {
-            store.close();
-        }
+        });
     }
 
     @Test
@@ -350,14 +338,11 @@ class TunedH2BackendTest {
         });
         withServer(file, TunedH2Backend::open, backend -> { }, orders ->
                 assertEquals(42, orders.find(new Document("_id", "o42")).first().getInteger("n")));
-        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-        try {
+        inStore(file, store -> {
             // H2's default value type: Java serialisation, as such a store was written.
             var raw = store.<Object, de.bwaldvogel.mongo.bson.Document>openMap("databases.oms.orders");
             assertEquals(42, raw.get("o42").get("n"));
-        } finally {
-            store.close();
-        }
+        });
     }
 
     @Test
@@ -432,6 +417,16 @@ class TunedH2BackendTest {
     private static MVMap.Builder<KeyValue, Object> indexMap(boolean stringsInOrder) {
         return new MVMap.Builder<KeyValue, Object>().keyType(new TunedH2Backend.BsonKeyType(stringsInOrder))
                 .valueType(new TunedH2Backend.BsonValueType());
+    }
+
+    /** Opens the store file as it was left, for {@code look} to read its maps directly, and closes it. */
+    private static void inStore(Path file, Consumer<MVStore> look) {
+        MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+        try {
+            look.accept(store);
+        } finally {
+            store.close();
+        }
     }
 
     /** Opens the store file, serves it on a free loopback port, runs {@code work} on a collection, shuts down (committing). */
