@@ -84,6 +84,7 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             long t0 = System.nanoTime();
             long uploaded;
             long jobDone;
+            long decidedAtJobDone;
             long allDecided;
             long allDelivered;
             try (monitor) {
@@ -113,6 +114,7 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                     Thread.sleep(500);
                 }
                 jobDone = System.nanoTime();
+                decidedAtJobDone = Math.max(poller.latest().decided(), finalizerDecided.getAsLong());
                 allDecided = poller.awaitConfirmed(stats.validOrders(), finalizerDecided, deadline);
                 // Each count reads every order of the run on the embedded server: counting on through
                 // the webhook phase would load the server being measured. The last counts stay readable.
@@ -142,6 +144,11 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                     .figure("finalization (first → last order decided)", counts.decided() / Math.max(finalizeSeconds, 1e-9), "orders/s",
                             rawAlloc, "PostgreSQL allocation SQL")
                     .figure("end to end (upload → all finalized" + (noWebhooks ? ")" : " and all webhooks delivered)"), e2e, "s");
+            double backlog = backlogRate(stats.validOrders() - decidedAtJobDone, allDecided - jobDone);
+            if (!Double.isNaN(backlog)) {
+                report.figure("finalization after ingestion (backlog at job completed → last order decided)", backlog, "orders/s",
+                        rawAlloc, "PostgreSQL allocation SQL");
+            }
             if (!noWebhooks) {
                 double firstHook = receiver.firstNanos() == 0 ? Double.NaN : (receiver.firstNanos() - t0) / 1e9;
                 double hookSeconds = receiver.firstNanos() == 0 ? Double.NaN : (allDelivered - receiver.firstNanos()) / 1e9;
@@ -182,6 +189,15 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             Files.deleteIfExists(file);
         }
         return OrdersCommand.finish(report, target.reportDir);
+    }
+
+    /**
+     * order-finalizer's own pace: the orders still undecided when the upload job completed, over the
+     * time it took to decide them, when nothing else competes for the machine but the webhooks.
+     * NaN when there was no backlog worth timing (under a thousand orders).
+     */
+    static double backlogRate(long undecided, long nanos) {
+        return undecided < 1000 || nanos <= 0 ? Double.NaN : undecided / (nanos / 1e9);
     }
 
     /**

@@ -1,9 +1,10 @@
 package io.ordermesh.finalizer.messaging;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.ordermesh.common.events.OrderEvent;
 import io.ordermesh.common.orders.OrderDocuments;
 import io.ordermesh.finalizer.repository.OrderStore;
 import io.ordermesh.finalizer.service.Finalizer;
@@ -29,14 +30,27 @@ public class CreatedBatch {
 
     private static final Logger LOG = Logger.getLogger(CreatedBatch.class);
 
-    private final ObjectMapper json;
+    /**
+     * What a batch needs of an {@code order.created} value: which order it points at. The order
+     * itself is read from MongoDB (the event is a copy of it), so the rest of the value is skipped
+     * unread rather than bound field by field.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record EventPointer(UUID tenantId, OrderPointer order) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record OrderPointer(String orderId) {
+    }
+
+    private final ObjectReader pointers;
     private final OrderStore store;
     private final Finalizer finalizer;
     private final DeadLetters deadLetters;
     private final Timer latency;
 
     CreatedBatch(ObjectMapper json, OrderStore store, Finalizer finalizer, DeadLetters deadLetters, MeterRegistry metrics) {
-        this.json = json;
+        this.pointers = json.readerFor(EventPointer.class);
         this.store = store;
         this.finalizer = finalizer;
         this.deadLetters = deadLetters;
@@ -87,9 +101,9 @@ public class CreatedBatch {
             dead.add(new DeadLetters.Dead(r, "empty record"));
             return null;
         }
-        OrderEvent event;
+        EventPointer event;
         try {
-            event = json.readValue(r.value(), OrderEvent.class);
+            event = pointers.readValue(r.value());
         } catch (Exception e) {
             dead.add(new DeadLetters.Dead(r, "unparseable: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage())));
             return null;
