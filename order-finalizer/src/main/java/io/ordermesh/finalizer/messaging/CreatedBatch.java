@@ -32,8 +32,8 @@ public class CreatedBatch {
 
     /**
      * What a batch needs of an {@code order.created} value: which order it points at. The order
-     * itself is read from MongoDB (the event is a copy of it), so the rest of the value is skipped
-     * unread rather than bound field by field.
+     * itself is read from MongoDB (the event is a copy of it), so the parser skips the rest of the
+     * value instead of binding it (dates, UUIDs, amounts, items).
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record EventPointer(UUID tenantId, OrderPointer order) {
