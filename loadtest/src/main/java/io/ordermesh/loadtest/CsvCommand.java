@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +26,9 @@ import java.util.function.LongSupplier;
         description = "Uploads a generated CSV and follows it to the last webhook; reports ingestion rows/s, finalization "
                 + "orders/s, end-to-end time and time to first webhook.")
 final class CsvCommand implements java.util.concurrent.Callable<Integer> {
+
+    /** What the tool's receivers subscribe to: every order brings one webhook of each. */
+    private static final List<String> EVENTS = List.of("order.created", "order.updated");
 
     @Mixin
     Target target;
@@ -50,29 +54,36 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--receiver-port", defaultValue = "0", description = "port of the webhook receiver on 127.0.0.1 (0 = any free)")
     int receiverPort;
 
+    @Option(names = "--warmup", defaultValue = "0", description = "rows of a tenant of their own sent through the whole flow first "
+            + "(to their last decision and webhook) and left out of the figures (default: ${DEFAULT-VALUE})")
+    long warmup;
+
     @Override
     public Integer call() throws Exception {
         Http http = new Http();
         // Enough stock that every valid order is allocated: at most 5 units per row.
         Fixture f = target.fixture(http, skuCount, Math.max(1000, rows * 5));
         Files.createDirectories(target.reportDir);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String warmedUp = warmup > 0 ? warmUp(http, deadline) : null;
         Path file = Files.createTempFile(target.reportDir, "orders-" + rows + "-", ".csv");
         long tg = System.nanoTime();
         CsvGenerator.Stats stats = new CsvGenerator(f, invalidShare, seed).write(file, rows);
         System.err.printf("generated %,d rows (%,d invalid, %,d orders, %,d multi-item) in %s: %s (%,d bytes)%n", stats.rows(),
                 stats.invalidRows(), stats.validOrders(), stats.multiItemOrders(), Report.duration((System.nanoTime() - tg) / 1e9),
                 file, Files.size(file));
-        long expectedWebhooks = noWebhooks ? 0 : stats.validOrders() * 2;
+        long expectedWebhooks = noWebhooks ? 0 : stats.validOrders() * EVENTS.size();
         Report report = new Report("csv").parameter("rows", rows).parameter("invalid_share", invalidShare).parameter("seed", seed)
                 .parameter("webhooks", !noWebhooks).parameter("tenant", f.tenant()).parameter("file_bytes", Files.size(file));
-        long deadline = System.nanoTime() + timeout.toNanos();
+        if (warmedUp != null) {
+            report.parameter("warmup_rows", warmup).note(warmedUp);
+        }
         LongSupplier finalizerDecided = finalizerCounter(http, target.finalizer);
         try (WebhookReceiver receiver = new WebhookReceiver(receiverPort);
              Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb);
              Poller poller = new Poller(() -> outcomes.count(f.tenant()), 2, finalizerDecided)) {
             if (!noWebhooks) {
-                http.post(target.oms + "/webhooks", f.tenant(), Map.of("url", receiver.url(), "events", List.of("order.created", "order.updated"),
-                        "description", "loadtest receiver")).expect(201);
+                subscribe(http, f.tenant(), receiver, "loadtest receiver");
             }
             AtomicLong ingested = new AtomicLong();
             AtomicReference<JsonNode> job = new AtomicReference<>();
@@ -92,27 +103,7 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                 uploaded = System.nanoTime();
                 String uploadId = accepted.get("upload_id").asText();
                 report.parameter("upload_id", uploadId);
-                while (System.nanoTime() < deadline) {
-                    Http.Answer answer;
-                    try {
-                        answer = http.get(target.oms + "/orders/uploads/" + uploadId, f.tenant());
-                    } catch (UncheckedIOException e) {
-                        answer = null; // no answer within the request timeout: ask again, as a client would
-                    }
-                    if (answer == null || answer.status() == 503) {
-                        // oms-api answers 503 while its store is too busy to answer in time and asks to retry.
-                        Thread.sleep(1000);
-                        continue;
-                    }
-                    JsonNode j = answer.expect(200).json();
-                    job.set(j);
-                    ingested.set(j.path("rows_total").asLong());
-                    String status = j.path("status").asText();
-                    if ("completed".equals(status) || "failed".equals(status)) {
-                        break;
-                    }
-                    Thread.sleep(500);
-                }
+                job.set(followJob(http, f.tenant(), uploadId, deadline, ingested::set));
                 jobDone = System.nanoTime();
                 decidedAtJobDone = Math.max(poller.latest().decided(), finalizerDecided.getAsLong());
                 allDecided = poller.awaitConfirmed(stats.validOrders(), finalizerDecided, deadline);
@@ -189,6 +180,84 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             Files.deleteIfExists(file);
         }
         return OrdersCommand.finish(report, target.reportDir);
+    }
+
+    /**
+     * Sends {@link #warmup} rows of a tenant of their own (never the measured one, even with
+     * {@code --tenant}) through the whole flow and waits for their last decision and webhook, so the
+     * measured run meets services whose code is compiled and whose pools and caches are filled, and
+     * no backlog of the warm-up. Answers what the warm-up took, for the report's notes.
+     */
+    private String warmUp(Http http, long deadline) throws Exception {
+        Fixture w = Fixture.create(http, target.ims, skuCount, Math.max(1000, warmup * 5));
+        Path file = Files.createTempFile(target.reportDir, "warmup-" + warmup + "-", ".csv");
+        long t0 = System.nanoTime();
+        try (WebhookReceiver receiver = new WebhookReceiver(0);
+             Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb)) {
+            CsvGenerator.Stats stats = new CsvGenerator(w, invalidShare, seed + 1).write(file, warmup);
+            long expectedWebhooks = 0;
+            if (!noWebhooks) {
+                subscribe(http, w.tenant(), receiver, "loadtest warm-up receiver");
+                expectedWebhooks = stats.validOrders() * EVENTS.size();
+            }
+            LongSupplier decided = finalizerCounter(http, target.finalizer);
+            String uploadId = http.upload(target.oms + "/orders/upload", w.tenant(), file).expect(202).json().get("upload_id").asText();
+            JsonNode job = followJob(http, w.tenant(), uploadId, deadline, rows -> { });
+            if (job == null || !"completed".equals(job.path("status").asText())) {
+                throw new IllegalStateException("warm-up upload " + uploadId + " not completed by the deadline (--timeout): " + job);
+            }
+            double rowsPerSecond = job.path("rows_total").asLong() / seconds(job, "started_at", "finished_at");
+            System.err.printf("warm-up: %,d rows ingested (%,.0f rows/s); waiting for %,d orders and %,d webhooks%n", warmup,
+                    rowsPerSecond, stats.validOrders(), expectedWebhooks);
+            while (System.nanoTime() < deadline) {
+                long d = decided.getAsLong();
+                // The counter is the cheap source; without it, a count of the warm-up tenant's orders.
+                boolean allDecided = d >= 0 ? d >= stats.validOrders() : outcomes.count(w.tenant()).allDecided(stats.validOrders());
+                if (allDecided && receiver.delivered() >= expectedWebhooks) {
+                    return String.format("Warm-up before the measured run (not in its figures): %,d rows of another tenant, %,d orders, "
+                                    + "through the whole flow in %s (ingestion %,.0f rows/s), every order decided and every webhook delivered.",
+                            warmup, stats.validOrders(), Report.duration((System.nanoTime() - t0) / 1e9), rowsPerSecond);
+                }
+                Thread.sleep(d >= 0 ? 200 : 2000);
+            }
+            throw new IllegalStateException("warm-up not through by the deadline (--timeout): " + receiver.delivered() + " of "
+                    + expectedWebhooks + " webhooks, " + decided.getAsLong() + " of " + stats.validOrders() + " orders decided");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private void subscribe(Http http, String tenant, WebhookReceiver receiver, String description) {
+        http.post(target.oms + "/webhooks", tenant, Map.of("url", receiver.url(), "events", EVENTS, "description", description)).expect(201);
+    }
+
+    /**
+     * Follows an upload job until it completed or failed (or the deadline), as a client would: a
+     * request without an answer in time, or a 503 from a store too busy to answer, is asked again.
+     * Answers the job as last read (null if never read); {@code rowsSeen} gets its row count on every read.
+     */
+    private JsonNode followJob(Http http, String tenant, String uploadId, long deadline, LongConsumer rowsSeen) throws InterruptedException {
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            Http.Answer answer;
+            try {
+                answer = http.get(target.oms + "/orders/uploads/" + uploadId, tenant);
+            } catch (UncheckedIOException e) {
+                answer = null;
+            }
+            if (answer == null || answer.status() == 503) {
+                Thread.sleep(1000);
+                continue;
+            }
+            last = answer.expect(200).json();
+            rowsSeen.accept(last.path("rows_total").asLong());
+            String status = last.path("status").asText();
+            if ("completed".equals(status) || "failed".equals(status)) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        return last;
     }
 
     /**
