@@ -88,10 +88,11 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             }
             AtomicLong ingested = new AtomicLong();
             AtomicReference<JsonNode> job = new AtomicReference<>();
+            LongSupplier decidedSoFar = () -> Math.max(poller.latest().decided(), finalizerDecided.getAsLong());
             Monitor monitor = new Monitor(http, target.services(), List.of(
                     new Monitor.Counter("rows", rows, ingested::get),
                     new Monitor.Counter("finalized", stats.validOrders(),
-                            () -> poller.sawDecided(Math.max(poller.latest().decided(), finalizerDecided.getAsLong()))),
+                            () -> poller.sawDecided(decidedSoFar.getAsLong())),
                     new Monitor.Counter("webhooks", expectedWebhooks, receiver::delivered)), System.err).start();
             long t0 = System.nanoTime();
             long uploaded;
@@ -106,14 +107,12 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
                 report.parameter("upload_id", uploadId);
                 job.set(followJob(http, f.tenant(), uploadId, deadline, ingested::set));
                 jobDone = System.nanoTime();
-                decidedAtJobDone = Math.max(poller.latest().decided(), finalizerDecided.getAsLong());
+                decidedAtJobDone = decidedSoFar.getAsLong();
                 allDecided = poller.awaitConfirmed(stats.validOrders(), finalizerDecided, deadline);
                 // Each count reads every order of the run on the embedded server: counting on through
                 // the webhook phase would load the server being measured. The last counts stay readable.
                 poller.close();
-                while (receiver.delivered() < expectedWebhooks && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                }
+                awaitDeliveries(receiver, expectedWebhooks, deadline);
                 allDelivered = System.nanoTime();
             }
             report.monitor(monitor);
@@ -193,15 +192,16 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
         Fixture w = Fixture.create(http, target.ims, skuCount, Math.max(1000, warmup * 5));
         Path file = Files.createTempFile(target.reportDir, "warmup-" + warmup + "-", ".csv");
         long t0 = System.nanoTime();
+        LongSupplier decided = finalizerCounter(http, target.finalizer);
         try (WebhookReceiver receiver = new WebhookReceiver(0);
-             Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb)) {
+             Outcomes outcomes = new Outcomes(target.mongo, target.mongoDb);
+             Poller poller = new Poller(() -> outcomes.count(w.tenant()), 2, decided)) {
             CsvGenerator.Stats stats = new CsvGenerator(w, invalidShare, seed + 1).write(file, warmup);
             long expectedWebhooks = 0;
             if (!noWebhooks) {
                 subscribe(http, w.tenant(), receiver, "loadtest warm-up receiver");
                 expectedWebhooks = stats.validOrders() * EVENTS.size();
             }
-            LongSupplier decided = finalizerCounter(http, target.finalizer);
             String uploadId = http.upload(target.oms + "/orders/upload", w.tenant(), file).expect(202).json().get("upload_id").asText();
             JsonNode job = followJob(http, w.tenant(), uploadId, deadline, rows -> { });
             if (job == null || !"completed".equals(job.path("status").asText())) {
@@ -212,33 +212,29 @@ final class CsvCommand implements java.util.concurrent.Callable<Integer> {
             double rowsPerSecond = jobSeconds > 0 ? job.path("rows_total").asLong() / jobSeconds : Double.NaN;
             System.err.printf("warm-up: %,d rows ingested (%,.0f rows/s); waiting for %,d orders and %,d webhooks%n", warmup,
                     rowsPerSecond, stats.validOrders(), expectedWebhooks);
-            while (System.nanoTime() < deadline) {
-                long d = decided.getAsLong();
-                // The counter (all tenants, retries too) says when to look; a count of the warm-up tenant's orders confirms,
-                // so that none of its decisions is still to come in the measured run.
-                if ((d < 0 || d >= stats.validOrders()) && receiver.delivered() >= expectedWebhooks && allDecided(outcomes, w.tenant(),
-                        stats.validOrders())) {
-                    return String.format("Warm-up before the measured run (not in its figures): %,d rows of another tenant, %,d orders, "
-                                    + "through the whole flow in %s (ingestion %,.0f rows/s), every order decided%s.",
-                            warmup, stats.validOrders(), Report.duration((System.nanoTime() - t0) / 1e9), rowsPerSecond,
-                            noWebhooks ? " (no webhooks)" : " and every webhook delivered");
-                }
-                Thread.sleep(d >= 0 && d < stats.validOrders() ? 200 : 2000); // a count reads every order: not 5 times a second
+            // The counter (all tenants, retries too) says when to look; a count of the warm-up tenant's
+            // orders confirms, so that none of its decisions is still to come in the measured run.
+            poller.awaitConfirmed(stats.validOrders(), decided, deadline);
+            boolean allDecided = poller.unconfirmed() != null || poller.latest().allDecided(stats.validOrders());
+            if (!allDecided || !awaitDeliveries(receiver, expectedWebhooks, deadline)) {
+                throw new IllegalStateException("warm-up not through by the deadline (--timeout): " + receiver.delivered() + " of "
+                        + expectedWebhooks + " webhooks, " + poller.latest().decided() + " of " + stats.validOrders() + " orders decided");
             }
-            throw new IllegalStateException("warm-up not through by the deadline (--timeout): " + receiver.delivered() + " of "
-                    + expectedWebhooks + " webhooks, " + decided.getAsLong() + " of " + stats.validOrders() + " orders decided");
+            return String.format("Warm-up before the measured run (not in its figures): %,d rows of another tenant, %,d orders, "
+                            + "through the whole flow in %s (ingestion %,.0f rows/s), every order decided%s.",
+                    warmup, stats.validOrders(), Report.duration((System.nanoTime() - t0) / 1e9), rowsPerSecond,
+                    noWebhooks ? " (no webhooks)" : " and every webhook delivered");
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
-    /** Whether every one of {@code orders} orders of {@code tenant} is decided; false when MongoDB could not count in time. */
-    private static boolean allDecided(Outcomes outcomes, String tenant, long orders) {
-        try {
-            return outcomes.count(tenant).allDecided(orders);
-        } catch (RuntimeException e) {
-            return false; // busy for a moment: asked again on the next pass
+    /** Waits until {@code receiver} has {@code expected} deliveries or the deadline passed; answers whether it has them. */
+    private static boolean awaitDeliveries(WebhookReceiver receiver, long expected, long deadline) throws InterruptedException {
+        while (receiver.delivered() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(200);
         }
+        return receiver.delivered() >= expected;
     }
 
     private void subscribe(Http http, String tenant, WebhookReceiver receiver, String description) {
